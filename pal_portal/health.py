@@ -1,0 +1,54 @@
+"""Checks behind /healthz: the database, the cache and the task queue."""
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from pal_portal.celery import app as celery_app
+
+# Probes are registered by apps (e.g. the evidence vault's last integrity check).
+EXTRA_CHECKS: dict = {}
+
+
+def check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def check_cache() -> dict:
+    key = f"healthz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "1", timeout=10)
+        ok = cache.get(key) == "1"
+        cache.delete(key)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": ok}
+
+
+def check_queue(timeout: float = 2.0) -> dict:
+    if celery_app.conf.task_always_eager:
+        return {"ok": True, "mode": "eager"}
+    try:
+        replies = celery_app.control.ping(timeout=timeout)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "mode": "broker", "error": exc.__class__.__name__}
+    return {"ok": bool(replies), "mode": "broker", "workers": len(replies)}
+
+
+def run_checks() -> dict:
+    checks = {"database": check_database(), "cache": check_cache(), "queue": check_queue()}
+    for name, check in EXTRA_CHECKS.items():
+        checks[name] = check()
+    return checks
+
+
+def queue_configured() -> bool:
+    return bool(settings.CELERY_BROKER_URL)

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+
+
+class NucleusInline(admin.TabularInline):
+    model = Nucleus
+    extra = 0
+
+
+@admin.register(Secretariat)
+class SecretariatAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "installation_date", "status", "is_public"]
+    list_filter = ["status", "is_public", "state"]
+    inlines = [NucleusInline]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "nucleus", "secretariat", "organisation", "is_active"]
+    list_filter = ["secretariat"]
+    list_select_related = ["user", "nucleus", "secretariat"]
+    search_fields = ["user__email", "user__full_name", "organisation"]
+
+
+@admin.register(FacilitatorAssignment)
+class FacilitatorAssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "secretariat", "assigned_at", "is_active"]
+    list_select_related = ["user", "secretariat"]

@@ -1,0 +1,237 @@
+"""The Secretariado Técnico Local (STL), its nuclei, members, facilitator and invitations."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from pal_portal.history import get_history_user
+from stl.states import State
+
+EXERCISE_VALIDATOR = RegexValidator(
+    r"^\d{4}–\d{4}$", _("Escribe el ejercicio como dos años, por ejemplo 2016–2018.")
+)
+
+
+class Secretariat(models.Model):
+    class Status(models.TextChoices):
+        INSTALLED = "instalado", _("Instalado")
+        INACTIVE = "inactivo", _("Inactivo")
+
+    state = models.CharField(_("entidad federativa"), max_length=3, choices=State.choices)
+    exercise = models.CharField(
+        _("ejercicio"),
+        max_length=9,
+        validators=[EXERCISE_VALIDATOR],
+        help_text=_("Periodo del ejercicio de gobierno abierto, por ejemplo 2016–2018."),
+    )
+    installation_date = models.DateField(_("fecha de instalación"))
+    status = models.CharField(
+        _("estado"), max_length=20, choices=Status.choices, default=Status.INSTALLED
+    )
+    is_public = models.BooleanField(
+        _("público"),
+        default=False,
+        help_text=_("Visible para cualquier persona (cuando su plan ha sido validado)."),
+    )
+    created_at = models.DateTimeField(_("registrado el"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrado por"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    history = HistoricalRecords(get_user=get_history_user)
+
+    class Meta:
+        verbose_name = _("Secretariado Técnico Local")
+        verbose_name_plural = _("Secretariados Técnicos Locales")
+        ordering = ["state", "-exercise"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "exercise"],
+                name="stl_one_secretariat_per_state_and_exercise",
+                violation_error_message=_(
+                    "Ya existe un Secretariado Técnico Local para esta entidad y este ejercicio."
+                ),
+            )
+        ]
+        permissions = [
+            ("participate_secretariat", _("Participar como integrante del STL")),
+            ("facilitate_secretariat", _("Facilitar el STL")),
+            ("review_secretariat", _("Revisar el STL y su plan (CPGAT)")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_state_display()} {self.exercise}"
+
+    def get_absolute_url(self):
+        return reverse("stl:dashboard", kwargs={"pk": self.pk})
+
+
+class Nucleus(models.Model):
+    class Kind(models.TextChoices):
+        CIVIL_SOCIETY = "sociedad_civil", _("Sociedad civil")
+        LOCAL_AUTHORITIES = "autoridades_locales", _("Autoridades locales")
+        GUARANTOR = "organo_garante", _("Órgano garante")
+        ACADEMIA = "academia", _("Academia")
+        BUSINESS = "sector_empresarial", _("Sector empresarial")
+        OTHER = "otro", _("Otro sector")
+
+    # The three nuclei every STL has (requirement 1.a of the INAI document).
+    REQUIRED_KINDS = (Kind.CIVIL_SOCIETY, Kind.LOCAL_AUTHORITIES, Kind.GUARANTOR)
+
+    secretariat = models.ForeignKey(
+        Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="nuclei"
+    )
+    kind = models.CharField(_("tipo de núcleo"), max_length=30, choices=Kind.choices)
+    name = models.CharField(
+        _("nombre"),
+        max_length=120,
+        blank=True,
+        help_text=_("Solo para «Otro sector»: por ejemplo, medios de comunicación."),
+    )
+
+    history = HistoricalRecords(get_user=get_history_user)
+
+    class Meta:
+        verbose_name = _("núcleo")
+        verbose_name_plural = _("núcleos")
+        ordering = ["secretariat", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["secretariat", "kind", "name"],
+                name="stl_one_nucleus_per_kind",
+                violation_error_message=_("Este STL ya tiene ese núcleo."),
+            )
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.OTHER and self.name:
+            return self.name
+        return self.get_kind_display()
+
+
+class Member(models.Model):
+    secretariat = models.ForeignKey(
+        Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="members"
+    )
+    nucleus = models.ForeignKey(
+        Nucleus, verbose_name=_("núcleo"), on_delete=models.PROTECT, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    organisation = models.CharField(_("organización o institución"), max_length=200)
+    position = models.CharField(_("cargo"), max_length=200, blank=True)
+    joined_at = models.DateTimeField(_("alta"), default=timezone.now, editable=False)
+    is_active = models.BooleanField(_("activo"), default=True)
+
+    history = HistoricalRecords(get_user=get_history_user)
+
+    class Meta:
+        verbose_name = _("integrante")
+        verbose_name_plural = _("integrantes")
+        ordering = ["nucleus__kind", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["secretariat", "user"],
+                name="stl_one_membership_per_person",
+                violation_error_message=_("Esta persona ya es integrante de este STL."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.nucleus})"
+
+
+class FacilitatorAssignment(models.Model):
+    secretariat = models.ForeignKey(
+        Secretariat,
+        verbose_name=_("STL"),
+        on_delete=models.CASCADE,
+        related_name="facilitator_assignments",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona facilitadora"),
+        on_delete=models.PROTECT,
+        related_name="facilitations",
+    )
+    organisation = models.CharField(_("organización"), max_length=200, blank=True)
+    assigned_at = models.DateTimeField(_("asignada el"), default=timezone.now, editable=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asignada por"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    is_active = models.BooleanField(_("vigente"), default=True)
+
+    history = HistoricalRecords(get_user=get_history_user)
+
+    class Meta:
+        verbose_name = _("asignación de facilitación")
+        verbose_name_plural = _("asignaciones de facilitación")
+        ordering = ["-assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["secretariat"],
+                condition=Q(is_active=True),
+                name="stl_one_active_facilitator",
+                violation_error_message=_("Este STL ya tiene una persona facilitadora vigente."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.secretariat}"
+
+
+class Invitation(models.Model):
+    """A single-use link by which an invited person sets their password."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    secretariat = models.ForeignKey(
+        Secretariat, on_delete=models.CASCADE, related_name="invitations"
+    )
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("invitación")
+        verbose_name_plural = _("invitaciones")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user.email} → {self.secretariat}"
+
+    def get_absolute_url(self):
+        return reverse("invitation_accept", kwargs={"key": self.key})
+
+
+# django-guardian's direct foreign-key permission tables: real FKs, real joins, no generic lookups.
+class SecretariatUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Secretariat, on_delete=models.CASCADE)
+
+
+class SecretariatGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Secretariat, on_delete=models.CASCADE)

@@ -1,0 +1,34 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from stl.models import Invitation
+
+
+@shared_task(
+    name="stl.send_invitation_email",
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def send_invitation_email(invitation_id: int) -> bool:
+    """E-mail the link of an unused invitation; do nothing if it is gone or already used."""
+    invitation = (
+        Invitation.objects.select_related("user", "secretariat").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.used_at is not None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "link": settings.SITE_URL.rstrip("/") + invitation.get_absolute_url(),
+        }
+        subject = render_to_string("stl/emails/invitation_subject.txt", context).strip()
+        body = render_to_string("stl/emails/invitation_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.user.email])
+    return True

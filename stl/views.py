@@ -1,0 +1,150 @@
+"""Views of the STL registry: thin, each reading the request and calling one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pal_portal import access
+from stl import selectors, services
+from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def secretariat_list(request):
+    secretariats = selectors.secretariat_list(user=request.user)
+    return render(
+        request,
+        "stl/secretariat_list.html",
+        {"secretariats": secretariats, "can_register": access.is_inai_admin(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def secretariat_create(request):
+    if not access.is_inai_admin(request.user):
+        raise Http404
+    form = SecretariatForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            secretariat = services.secretariat_register(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Se registró el STL %(stl)s.") % {"stl": secretariat})
+            return redirect(secretariat)
+    return render(
+        request,
+        "stl/form.html",
+        {"form": form, "title": _("Registrar un Secretariado Técnico Local")},
+    )
+
+
+def secretariat_dashboard(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    context = selectors.secretariat_dashboard(secretariat=secretariat)
+    return render(
+        request,
+        "stl/dashboard.html",
+        {"secretariat": secretariat, "access": stl_access, **context},
+    )
+
+
+def _manage_form_view(request, pk, *, form_class, service, title, success, form_kwargs=None):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="manage")
+    kwargs = {"secretariat": secretariat} if form_kwargs else {}
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = service(secretariat=secretariat, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, success(obj))
+            return redirect(secretariat)
+    return render(
+        request,
+        "stl/form.html",
+        {"form": form, "title": title, "secretariat": secretariat, "access": stl_access},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nucleus_create(request, pk):
+    return _manage_form_view(
+        request,
+        pk,
+        form_class=NucleusForm,
+        service=services.nucleus_add,
+        title=_("Agregar un núcleo"),
+        success=lambda nucleus: _("Se agregó el núcleo %(nucleus)s.") % {"nucleus": nucleus},
+    )
+
+
+def _member_invite(*, user, **data):
+    return services.member_invite(invited_by=user, **data)
+
+
+def _facilitator_assign(*, user, **data):
+    return services.facilitator_assign(assigned_by=user, **data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_invite(request, pk):
+    return _manage_form_view(
+        request,
+        pk,
+        form_class=MemberInviteForm,
+        form_kwargs=True,
+        service=_member_invite,
+        title=_("Invitar a una persona integrante"),
+        success=lambda member: (
+            _("Se envió la invitación a %(email)s.") % {"email": member.user.email}
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitator_assign(request, pk):
+    return _manage_form_view(
+        request,
+        pk,
+        form_class=FacilitatorForm,
+        service=_facilitator_assign,
+        title=_("Asignar la persona facilitadora"),
+        success=lambda assignment: (
+            _("%(name)s es ahora la persona facilitadora; se le envió una invitación.")
+            % {"name": assignment.user}
+        ),
+    )
+
+
+@login_required
+def secretariat_history(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="view_history")
+    return render(
+        request,
+        "stl/history.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "records": selectors.secretariat_history(secretariat=secretariat),
+        },
+    )
