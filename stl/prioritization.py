@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -277,7 +278,7 @@ def borda(
             _tiebreak_rule_text(TieBreak.FIRST_PLACES),
         ),
         ranking=ranking,
-        steps=tuple(steps),
+        steps=tuple(capfirst(step) for step in steps),
     )
 
 
@@ -382,7 +383,7 @@ def approval_vote(
             _tiebreak_rule_text(None),
         ),
         ranking=ranking,
-        steps=tuple(steps),
+        steps=tuple(capfirst(step) for step in steps),
     )
 
 
@@ -591,7 +592,7 @@ def weighted_criteria(
             _tiebreak_rule_text(TieBreak.TOP_MARKS),
         ),
         ranking=ranking,
-        steps=tuple(steps),
+        steps=tuple(capfirst(step) for step in steps),
     )
 
 
@@ -657,7 +658,7 @@ def _rank(
                     continue
                 tiebreak.update(dict.fromkeys(same, TieBreak.REGISTRATION_ORDER))
                 step += " " + _(
-                    "Los problemas %(problems)s siguen empatados (%(count)d %(top)s cada uno): "
+                    "Los problemas %(problems)s siguen empatados (%(top)s: %(count)d cada uno): "
                     "se ordenan por orden de registro (menor identificador primero)."
                 ) % {"problems": _join_ids(same), "count": count, "top": top_name}
         steps.append(step)

@@ -1,0 +1,551 @@
+"""Decide whether an uploaded evidence file is what it claims to be, and clean it before storing.
+
+The caller streams the upload to a temporary file (hashing it on the way), then calls
+``sniff_and_check`` with that path. Nothing here reads a whole file into memory: content is
+sniffed from its first bytes, bodies are scanned in chunks and ZIP containers are inspected
+through their central directory. Every rejection is a single ``ValidationError`` with a Spanish
+message and a stable ``code`` so views and tests can tell the reasons apart.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import BinaryIO
+
+import magic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+StrPath = str | os.PathLike[str]
+
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+DEFAULT_ZIP_MAX_ENTRIES = 1000
+DEFAULT_ZIP_MAX_RATIO = 100
+DEFAULT_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
+DEFAULT_ZIP_MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+
+MAX_FILENAME_LENGTH = 200
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+WEBP = "image/webp"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+CSV = "text/csv"
+TEXT = "text/plain"
+ZIP = "application/zip"
+
+# Extension -> MIME types its real content may have. The first one is the canonical type to
+# store and serve the file with.
+ACCEPTED_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "pdf": (PDF,),
+        "jpg": (JPEG,),
+        "jpeg": (JPEG,),
+        "png": (PNG,),
+        "webp": (WEBP,),
+        "docx": (DOCX,),
+        "xlsx": (XLSX,),
+        "pptx": (PPTX,),
+        "odt": (ODT,),
+        "ods": (ODS,),
+        "csv": (CSV, TEXT),
+        "txt": (TEXT,),
+    }
+)
+
+IMAGE_TYPES = frozenset({JPEG, PNG, WEBP})
+TEXT_TYPES = frozenset({CSV, TEXT})
+OOXML_PARTS = MappingProxyType({DOCX: "word/", XLSX: "xl/", PPTX: "ppt/"})
+ODF_TYPES = frozenset({ODT, ODS})
+
+_PILLOW_FORMATS = MappingProxyType({JPEG: {"JPEG", "MPO"}, PNG: {"PNG"}, WEBP: {"WEBP"}})
+
+_TYPE_LABELS = MappingProxyType(
+    {
+        PDF: "PDF",
+        JPEG: "JPEG",
+        PNG: "PNG",
+        WEBP: "WebP",
+        DOCX: "DOCX",
+        XLSX: "XLSX",
+        PPTX: "PPTX",
+        ODT: "ODT",
+        ODS: "ODS",
+        "application/vnd.oasis.opendocument.presentation": "ODP",
+        "application/vnd.oasis.opendocument.graphics": "ODG",
+        TEXT: "texto",
+        ZIP: "ZIP",
+        "image/gif": "GIF",
+        "image/bmp": "BMP",
+        "image/tiff": "TIFF",
+        "image/heic": "HEIC",
+        "image/heif": "HEIF",
+        "application/msword": "DOC",
+        "application/vnd.ms-excel": "XLS",
+        "application/vnd.ms-powerpoint": "PPT",
+        "application/x-ole-storage": "documento de Office antiguo o cifrado",
+        "application/CDFV2": "documento de Office antiguo o cifrado",
+        "application/octet-stream": "binario desconocido",
+    }
+)
+
+_SVG_TYPES = frozenset({"image/svg+xml", "image/svg"})
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_TEXT_LIKE_TYPES = frozenset({"application/json", "application/csv", "application/x-csv"})
+_EXECUTABLE_TYPES = frozenset(
+    {
+        "application/x-dosexec",
+        "application/vnd.microsoft.portable-executable",
+        "application/x-msdownload",
+        "application/x-executable",
+        "application/x-sharedlib",
+        "application/x-pie-executable",
+        "application/x-mach-binary",
+        "application/x-elf",
+    }
+)
+_EXECUTABLE_HEADERS = (
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",  # Mach-O 32-bit
+    b"\xfe\xed\xfa\xcf",  # Mach-O 64-bit
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+)
+_HTML_EXTENSIONS = frozenset({"html", "htm", "xhtml", "shtml", "xht"})
+
+# Lower-case byte markers of HTML, script or server code. ASCII, so they match in UTF-8,
+# Latin-1 and Windows-1252 alike.
+_MARKUP_MARKERS = (
+    b"<!doctype html",
+    b"<html",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<svg",
+    b"<object",
+    b"<embed",
+    b"<?php",
+)
+_MARKER_OVERLAP = max(len(marker) for marker in _MARKUP_MARKERS) - 1
+
+# Bidirectional controls let "acta‮fdp.exe" display as "actaexe.pdf".
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+SNIFF_BYTES = 8192
+CHUNK_BYTES = 1024 * 1024
+_ZIP_LOCAL_HEADER = b"PK\x03\x04"
+_ZIP_EMPTY_ARCHIVE = b"PK\x05\x06"
+_ZIP_EOCD_SIZE = 22
+_ZIP_MAX_COMMENT = 0xFFFF
+# A central-directory record is 46 bytes plus its name; 1 KiB per entry is generous for real
+# documents and keeps zipfile from parsing millions of records before we can count them.
+_ZIP_CENTRAL_DIRECTORY_BYTES_PER_ENTRY = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SniffResult:
+    """What an accepted upload turned out to be."""
+
+    name: str
+    extension: str
+    mime_type: str
+    size: int
+    text_encoding: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        """Return whether the file is an image whose metadata must be stripped."""
+        return self.mime_type in IMAGE_TYPES
+
+
+def clean_filename(name: str) -> str:
+    """Return the display name of an upload, or raise ValidationError if it is unsafe."""
+    if any(unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS for char in name):
+        raise ValidationError(
+            _("El nombre del archivo contiene caracteres de control no permitidos."),
+            code="filename_control_chars",
+        )
+    if "/" in name or "\\" in name:
+        raise ValidationError(
+            _("El nombre del archivo no puede contener barras (/ o \\)."),
+            code="filename_path",
+        )
+    cleaned = unicodedata.normalize("NFC", name).strip()
+    if not cleaned:
+        raise ValidationError(_("El archivo no tiene nombre."), code="filename_empty")
+    if not cleaned.strip("."):
+        raise ValidationError(
+            _("El nombre del archivo no puede estar formado solo por puntos."),
+            code="filename_dots",
+        )
+    if len(cleaned) > MAX_FILENAME_LENGTH:
+        raise ValidationError(
+            _("El nombre del archivo es demasiado largo (máximo %(max)d caracteres)."),
+            code="filename_too_long",
+            params={"max": MAX_FILENAME_LENGTH},
+        )
+    return cleaned
+
+
+def accepted_extension(*, name: str) -> str:
+    """Return the lower-case extension of a clean name, or raise if it is not accepted."""
+    _stem, dot, extension = name.rpartition(".")
+    extension = extension.lower()
+    if not dot or not extension:
+        raise ValidationError(
+            _("El archivo no tiene extensión. Formatos aceptados: %(formats)s."),
+            code="extension_missing",
+            params={"formats": _accepted_formats_text()},
+        )
+    if extension == "svg" or extension == "svgz":
+        raise ValidationError(_("Los archivos SVG no se aceptan."), code="svg_not_allowed")
+    if extension in _HTML_EXTENSIONS:
+        raise ValidationError(_("Los archivos HTML no se aceptan."), code="html_not_allowed")
+    if extension not in ACCEPTED_TYPES:
+        raise ValidationError(
+            _("La extensión .%(extension)s no está permitida. Formatos aceptados: %(formats)s."),
+            code="extension_not_allowed",
+            params={"extension": extension, "formats": _accepted_formats_text()},
+        )
+    return extension
+
+
+def sniff_and_check(*, name: str, path: StrPath, size: int | None = None) -> SniffResult:
+    """Return what the file at ``path`` really is, or raise ValidationError if it is refused.
+
+    ``name`` is the name the user gave; ``size`` is the byte count measured while streaming the
+    upload to ``path`` (read from the file system when omitted).
+    """
+    display_name = clean_filename(name)
+    extension = accepted_extension(name=display_name)
+    if size is None:
+        size = os.path.getsize(path)
+    _check_size(size=size)
+
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    sniffed = magic.from_buffer(head, mime=True)
+    _refuse_dangerous_types(head=head, sniffed=sniffed)
+
+    expected = ACCEPTED_TYPES[extension]
+    detected = _detected_type(extension=extension, head=head, sniffed=sniffed, path=path, size=size)
+    if detected not in expected:
+        raise ValidationError(
+            _(
+                "La extensión .%(extension)s no coincide con el contenido real del archivo "
+                "(%(detected)s)."
+            ),
+            code="type_mismatch",
+            params={"extension": extension, "detected": _TYPE_LABELS.get(detected, detected)},
+        )
+
+    mime_type = expected[0]
+    text_encoding = None
+    if mime_type in IMAGE_TYPES:
+        _check_image(path=path, mime_type=mime_type)
+    elif mime_type in TEXT_TYPES:
+        text_encoding = _check_text(path=path, allow_legacy_encoding=mime_type == CSV)
+    return SniffResult(
+        name=display_name,
+        extension=extension,
+        mime_type=mime_type,
+        size=size,
+        text_encoding=text_encoding,
+    )
+
+
+def strip_image_metadata(*, path: StrPath, output: StrPath | BinaryIO) -> None:
+    """Re-encode the JPEG, PNG or WebP at ``path`` into ``output`` without its metadata.
+
+    EXIF (with GPS), XMP, comments and PNG text chunks are dropped; the EXIF orientation is
+    applied to the pixels first so the picture still looks the right way up. The ICC colour
+    profile and PNG transparency are kept, as they affect how the image looks, not who took it.
+    """
+    with Image.open(path) as image:
+        image_format = "JPEG" if image.format == "MPO" else image.format
+        if image_format not in {"JPEG", "PNG", "WEBP"}:
+            raise ValueError(f"Cannot strip metadata from {image.format!r} images.")
+        animated = image_format != "JPEG" and getattr(image, "is_animated", False)
+        # Transposing an animation would keep only its first frame.
+        clean = image if animated else ImageOps.exif_transpose(image)
+        # Some encoders fall back to image.info (e.g. the JPEG comment), so empty it.
+        kept_info = {
+            key: image.info[key] for key in ("icc_profile", "transparency") if key in image.info
+        }
+        clean.info = dict(kept_info)
+        options: dict[str, object] = {"format": image_format, **kept_info}
+        if image_format == "JPEG":
+            options.update(quality=90, optimize=True)
+        elif image_format == "WEBP":
+            options.update(quality=90)
+        if animated:
+            options["save_all"] = True
+        clean.save(output, **options)
+
+
+def _accepted_formats_text() -> str:
+    return _("PDF, JPG, PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV y TXT")
+
+
+def _check_size(*, size: int) -> None:
+    if size <= 0:
+        raise ValidationError(_("El archivo está vacío."), code="empty_file")
+    limit = getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    if size > limit:
+        raise ValidationError(
+            _("El archivo pesa más de %(limit)s, el máximo permitido."),
+            code="file_too_large",
+            params={"limit": _human_size(limit)},
+        )
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} bytes"
+
+
+def _refuse_dangerous_types(*, head: bytes, sniffed: str) -> None:
+    windows_executable = head.startswith(b"MZ") and not sniffed.startswith("text/")
+    if windows_executable or head.startswith(_EXECUTABLE_HEADERS) or sniffed in _EXECUTABLE_TYPES:
+        raise ValidationError(
+            _("El archivo es un programa ejecutable y no se acepta."),
+            code="executable_not_allowed",
+        )
+    if sniffed in _SVG_TYPES:
+        raise ValidationError(_("Los archivos SVG no se aceptan."), code="svg_not_allowed")
+    if sniffed in _HTML_TYPES:
+        raise ValidationError(_("Los archivos HTML no se aceptan."), code="html_not_allowed")
+
+
+def _detected_type(*, extension: str, head: bytes, sniffed: str, path: StrPath, size: int) -> str:
+    """Return the real MIME type, looking inside ZIP containers that claim an office format."""
+    expected = ACCEPTED_TYPES[extension][0]
+    if head.startswith((_ZIP_LOCAL_HEADER, _ZIP_EMPTY_ARCHIVE)):
+        if expected in OOXML_PARTS or expected in ODF_TYPES:
+            return _inspect_office_zip(path=path, size=size, expected=expected)
+        return ZIP
+    if sniffed.startswith("text/") or sniffed in _TEXT_LIKE_TYPES:
+        return TEXT
+    return sniffed
+
+
+def _inspect_office_zip(*, path: StrPath, size: int, expected: str) -> str:
+    """Return the office type a ZIP really holds, refusing bombs and macro documents."""
+    max_entries = getattr(settings, "EVIDENCE_ZIP_MAX_ENTRIES", DEFAULT_ZIP_MAX_ENTRIES)
+    too_many_entries = ValidationError(
+        _("El documento contiene demasiados elementos internos (más de %(max)d)."),
+        code="zip_too_many_entries",
+        params={"max": max_entries},
+    )
+    declared = _zip_declared_directory(path=path, size=size)
+    if declared is not None:
+        entry_count, directory_bytes = declared
+        if entry_count > max_entries or directory_bytes > max(
+            max_entries * _ZIP_CENTRAL_DIRECTORY_BYTES_PER_ENTRY, CHUNK_BYTES
+        ):
+            raise too_many_entries
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            if len(entries) > max_entries:
+                raise too_many_entries
+            _check_zip_expansion(entries=entries, size=size)
+            names = {entry.filename for entry in entries}
+            if expected in OOXML_PARTS:
+                return _ooxml_type(names=names, expected=expected)
+            return _odf_type(archive=archive, entries=entries)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,  # an encrypted member
+        ValueError,
+        struct.error,
+        zlib.error,
+    ) as exc:
+        raise ValidationError(
+            _("El archivo está dañado o no es un documento válido."), code="corrupt_file"
+        ) from exc
+
+
+def _zip_declared_directory(*, path: StrPath, size: int) -> tuple[int, int] | None:
+    """Return the entry count and central-directory size the ZIP's end record declares."""
+    tail_size = min(size, _ZIP_EOCD_SIZE + _ZIP_MAX_COMMENT)
+    with open(path, "rb") as fh:
+        fh.seek(size - tail_size)
+        tail = fh.read(tail_size)
+    position = tail.rfind(_ZIP_EMPTY_ARCHIVE)
+    if position < 0 or len(tail) - position < _ZIP_EOCD_SIZE:
+        return None
+    entry_count, directory_bytes = struct.unpack("<HI", tail[position + 10 : position + 16])
+    # 0xFFFF / 0xFFFFFFFF mean "see the ZIP64 record"; either way, far past any sane limit.
+    return entry_count, directory_bytes
+
+
+def _check_zip_expansion(*, entries: list[zipfile.ZipInfo], size: int) -> None:
+    # Declared sizes: zipfile never inflates an entry past them, and we never inflate the
+    # members at all, so they are what a downstream reader would be asked to allocate.
+    uncompressed = sum(entry.file_size for entry in entries)
+    max_ratio = getattr(settings, "EVIDENCE_ZIP_MAX_RATIO", DEFAULT_ZIP_MAX_RATIO)
+    floor = getattr(settings, "EVIDENCE_ZIP_RATIO_FLOOR_BYTES", DEFAULT_ZIP_RATIO_FLOOR_BYTES)
+    ceiling = getattr(
+        settings, "EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_ZIP_MAX_UNCOMPRESSED_BYTES
+    )
+    if uncompressed > ceiling or (uncompressed > floor and uncompressed > max_ratio * size):
+        raise ValidationError(
+            _(
+                "El documento se expande de forma sospechosa al descomprimirse "
+                "(posible bomba de descompresión) y no se acepta."
+            ),
+            code="zip_bomb",
+        )
+
+
+def _ooxml_type(*, names: set[str], expected: str) -> str:
+    if "[Content_Types].xml" not in names:
+        return ZIP
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError(
+            _("El documento contiene macros y no se acepta. Guárdelo sin macros."),
+            code="office_macros",
+        )
+    found = [
+        mime_type
+        for mime_type, part in OOXML_PARTS.items()
+        if any(name.startswith(part) for name in names)
+    ]
+    if expected in found:
+        return expected
+    return found[0] if found else ZIP
+
+
+def _odf_type(*, archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str:
+    if not entries or entries[0].filename != "mimetype" or entries[0].file_size > 256:
+        return ZIP
+    with archive.open(entries[0]) as member:
+        declared = member.read(256).decode("ascii", errors="replace").strip()
+    return declared if declared.startswith("application/vnd.oasis.opendocument.") else ZIP
+
+
+def _check_image(*, path: StrPath, mime_type: str) -> None:
+    corrupt = ValidationError(_("La imagen está dañada o no se puede leer."), code="corrupt_file")
+    try:
+        with Image.open(path) as image:
+            if image.format not in _PILLOW_FORMATS[mime_type]:
+                raise corrupt
+            width, height = image.size
+            if Image.MAX_IMAGE_PIXELS and width * height > Image.MAX_IMAGE_PIXELS:
+                raise _image_too_large()
+            image.verify()
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _image_too_large() from exc
+    except Exception as exc:  # noqa: BLE001 - a malformed image can trip any decoder error.
+        raise corrupt from exc
+    if _contains_markup(path=path):
+        raise ValidationError(
+            _("La imagen contiene código HTML o de script oculto y no se acepta."),
+            code="embedded_markup",
+        )
+
+
+def _image_too_large() -> ValidationError:
+    return ValidationError(
+        _("La imagen tiene demasiados píxeles para procesarla de forma segura."),
+        code="image_too_large",
+    )
+
+
+def _contains_markup(*, path: StrPath) -> bool:
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            window = (tail + chunk).lower()
+            if any(marker in window for marker in _MARKUP_MARKERS):
+                return True
+            tail = window[-_MARKER_OVERLAP:]
+    return False
+
+
+def _check_text(*, path: StrPath, allow_legacy_encoding: bool) -> str:
+    """Return the text encoding of the file, refusing binary content and HTML markup."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = True
+    tail = b""
+    has_bom = False
+    with open(path, "rb") as fh:
+        first = True
+        while chunk := fh.read(CHUNK_BYTES):
+            if b"\x00" in chunk:
+                raise ValidationError(
+                    _(
+                        "El archivo de texto contiene bytes nulos; parece binario o está en "
+                        "UTF-16. Guárdelo como UTF-8."
+                    ),
+                    code="text_binary",
+                )
+            window = (tail + chunk).lower()
+            if any(marker in window for marker in _MARKUP_MARKERS):
+                raise ValidationError(
+                    _("El archivo de texto contiene código HTML o de script y no se acepta."),
+                    code="embedded_markup",
+                )
+            tail = window[-_MARKER_OVERLAP:]
+            if first:
+                has_bom = chunk.startswith(codecs.BOM_UTF8)
+                first = False
+            if is_utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+    if is_utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    if is_utf8:
+        return "utf-8-sig" if has_bom else "utf-8"
+    if not allow_legacy_encoding:
+        raise ValidationError(
+            _("El archivo de texto no está codificado en UTF-8. Guárdelo como UTF-8."),
+            code="text_encoding",
+        )
+    # Excel in es-MX saves CSV as Windows-1252; Latin-1 decodes anything else.
+    return "cp1252" if _decodes(path=path, encoding="cp1252") else "latin-1"
+
+
+def _decodes(*, path: StrPath, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
