@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stl import views
+from stl.views import registry as views
 
 app_name = "stl"
 
