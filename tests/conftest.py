@@ -103,3 +103,91 @@ class World:
 @pytest.fixture
 def world(state_a, state_b, alicia, bruno, fernanda, rita, adan):
     return World(state_a, state_b, alicia, bruno, fernanda, rita, adan)
+
+
+# --- A real Celery worker -------------------------------------------------------------------------
+
+
+def _required(variable: str) -> bool:
+    return os.environ.get(variable, "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def _worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start one real Celery worker for the session, on the test database and the real broker."""
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    if not django_settings.CELERY_BROKER_URL:
+        if _required("PAL_REQUIRE_WORKER"):
+            pytest.fail("PAL_REQUIRE_WORKER is set but no CELERY_BROKER_URL is configured.")
+        pytest.skip("No Celery broker configured (set CELERY_BROKER_URL to run worker tests).")
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        if _required("PAL_REQUIRE_WORKER"):
+            pytest.fail("Worker tests need PostgreSQL: the worker must share the test database.")
+        pytest.skip("Worker tests need a PostgreSQL DATABASE_URL.")
+    media_root = tmp_path_factory.mktemp("worker-media")
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        ),
+        "MEDIA_ROOT": str(media_root),
+        "DATABASE_POOL": "false",
+    }
+    celery_app.control.purge()  # nothing left over from an earlier run may reach this worker
+    log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pal_portal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            f"--hostname=pal-test-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker exited early:\n{log_path.read_text()[-3000:]}")
+        if celery_app.control.ping(timeout=0.5):
+            break
+    else:
+        process.terminate()
+        pytest.fail(
+            f"The Celery worker did not answer within 60 s:\n{log_path.read_text()[-3000:]}"
+        )
+    yield {"media_root": media_root, "log": log_path}
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def live_worker(_worker_process, settings):
+    """Send tasks through the broker to the real worker for this test (use transactional_db)."""
+    settings.MEDIA_ROOT = _worker_process["media_root"]
+    celery_app.conf.task_always_eager = False
+    yield _worker_process
+    celery_app.conf.task_always_eager = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Iterable
 
@@ -14,10 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pal_portal import access
+from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
 from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
 
 User = get_user_model()
+
+
+def _as_actor(actor_kwarg: str):
+    """Record the service's acting user (keyword ``actor_kwarg``) on every history row it writes."""
+
+    def decorator(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            with acting_as(kwargs.get(actor_kwarg)):
+                return service(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _require_admin(user) -> None:
@@ -25,6 +41,7 @@ def _require_admin(user) -> None:
         raise PermissionDenied(_("Solo la administración del INAI puede hacer esto."))
 
 
+@_as_actor("user")
 def secretariat_register(
     *,
     state: str,
@@ -73,6 +90,7 @@ def secretariat_register(
     return secretariat
 
 
+@_as_actor("user")
 def nucleus_add(*, secretariat: Secretariat, kind: str, name: str = "", user) -> Nucleus:
     """Add a nucleus (academia, sector empresarial, otro…) to an existing STL."""
     _require_admin(user)
@@ -114,6 +132,7 @@ def _is_facilitator(*, user, secretariat: Secretariat) -> bool:
     ).exists()
 
 
+@_as_actor("invited_by")
 @transaction.atomic
 def member_invite(
     *,
@@ -156,6 +175,7 @@ def member_invite(
     return member
 
 
+@_as_actor("assigned_by")
 @transaction.atomic
 def facilitator_assign(
     *,

@@ -1,0 +1,64 @@
+"""/healthz: 200 when the database, cache and queue answer, 503 when any is down."""
+
+import os
+
+import pytest
+from celery import Celery
+
+from pal_portal import health
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthy_portal_answers_200_with_each_check(client):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["cache"]["ok"] is True
+    assert body["checks"]["queue"]["ok"] is True
+
+
+def test_database_down_answers_503(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(health.connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {"ok": False, "error": "OSError"}
+
+
+def test_cache_down_answers_503(client, monkeypatch):
+    def broken_set(*args, **kwargs):
+        raise ConnectionError
+
+    monkeypatch.setattr(health.cache, "set", broken_set)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["ok"] is False
+
+
+def test_unreachable_broker_answers_503(client, monkeypatch):
+    # A broker on a port where nothing listens: the ping cannot reach any worker.
+    unreachable = Celery("probe", broker="redis://127.0.0.1:9/0")
+    unreachable.conf.broker_connection_timeout = 0.5
+    unreachable.conf.broker_connection_max_retries = 0
+    monkeypatch.setattr(health, "celery_app", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"]["ok"] is False
+
+
+def test_broker_up_without_any_worker_answers_503(client, settings, monkeypatch):
+    if not settings.CELERY_BROKER_URL:
+        if os.environ.get("PAL_REQUIRE_WORKER"):
+            pytest.fail("PAL_REQUIRE_WORKER is set but no broker is configured")
+        pytest.skip("No Celery broker configured.")
+    # The same broker server, a database no worker listens on.
+    idle = Celery("probe", broker=settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/14")
+    monkeypatch.setattr(health, "celery_app", idle)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"] == {"ok": False, "mode": "broker", "workers": 0}

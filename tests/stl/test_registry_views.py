@@ -1,0 +1,144 @@
+"""The STL registry pages: bad input answered in Spanish; a fixed number of queries per page."""
+
+import pytest
+from django.urls import reverse
+
+from stl.models import FacilitatorAssignment, Member, Secretariat
+from tests.conftest import client_for
+from tests.factories import SecretariatFactory, add_facilitator, add_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_registers_an_stl_through_the_form(adan):
+    response = client_for(adan).post(
+        reverse("stl:create"),
+        {
+            "state": "YUC",
+            "exercise": "2016-2018",
+            "installation_date": "2016-12-01",
+            "extra_nucleus_kinds": ["sector_empresarial"],
+        },
+    )
+    stl = Secretariat.objects.get(state="YUC")
+    assert response.status_code == 302
+    assert response["Location"] == stl.get_absolute_url()
+    assert stl.nuclei.count() == 4
+
+
+def test_duplicate_stl_shows_a_spanish_message_and_saves_nothing(adan, state_a):
+    response = client_for(adan).post(
+        reverse("stl:create"),
+        {"state": "OAX", "exercise": "2016–2018", "installation_date": "2016-10-14"},
+    )
+    assert response.status_code == 200
+    assert "Ya existe un Secretariado Técnico Local para esta entidad" in response.content.decode()
+    assert Secretariat.objects.filter(state="OAX").count() == 1
+
+
+def test_exercise_must_be_two_years_in_order(adan):
+    response = client_for(adan).post(
+        reverse("stl:create"),
+        {"state": "YUC", "exercise": "2018–2016", "installation_date": "2016-10-14"},
+    )
+    assert "El año final debe ser posterior al inicial" in response.content.decode()
+    assert not Secretariat.objects.exists()
+
+
+def test_facilitator_who_is_a_member_is_refused_through_the_form(adan, state_a, alicia):
+    response = client_for(adan).post(
+        reverse("stl:facilitator_assign", kwargs={"pk": state_a.pk}),
+        {"full_name": "Alicia", "email": alicia.email, "organisation": ""},
+    )
+    assert response.status_code == 200
+    assert "debe ser neutral" in response.content.decode()
+    assert not FacilitatorAssignment.objects.filter(user=alicia).exists()
+
+
+def test_member_invited_twice_is_refused_through_the_form(adan, state_a, alicia):
+    nucleus = state_a.nuclei.get(kind="autoridades_locales")
+    response = client_for(adan).post(
+        reverse("stl:member_invite", kwargs={"pk": state_a.pk}),
+        {
+            "full_name": "Alicia",
+            "email": alicia.email,
+            "nucleus": nucleus.pk,
+            "organisation": "Otra",
+        },
+    )
+    assert "ya es integrante de este STL" in response.content.decode()
+    assert Member.objects.filter(user=alicia).count() == 1
+
+
+def test_invite_form_lists_only_this_stls_nuclei(adan, state_a, state_b):
+    response = client_for(adan).post(
+        reverse("stl:member_invite", kwargs={"pk": state_a.pk}),
+        {
+            "full_name": "X",
+            "email": "x@example.mx",
+            "nucleus": state_b.nuclei.first().pk,
+            "organisation": "X",
+        },
+    )
+    assert response.status_code == 200
+    assert not Member.objects.filter(user__email="x@example.mx").exists()
+
+
+def test_member_sees_history_with_who_changed_what(adan, state_a, alicia):
+    client_for(adan).post(
+        reverse("stl:nucleus_create", kwargs={"pk": state_a.pk}),
+        {"kind": "academia", "name": ""},
+    )
+    page = client_for(alicia).get(reverse("stl:history", kwargs={"pk": state_a.pk}))
+    body = page.content.decode()
+    assert "Adán Villalobos" in body
+    assert "Academia" in body
+
+
+def test_buttons_appear_only_for_actions_the_user_may_take(state_a, alicia, adan):
+    invite = reverse("stl:member_invite", kwargs={"pk": state_a.pk})
+    assert invite not in client_for(alicia).get(state_a.get_absolute_url()).content.decode()
+    assert invite in client_for(adan).get(state_a.get_absolute_url()).content.decode()
+
+
+def _fill(count):
+    for _ in range(count):
+        stl = SecretariatFactory()
+        for kind in ("sociedad_civil", "autoridades_locales", "organo_garante"):
+            add_member(stl, kind=kind)
+        add_facilitator(stl)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_stl_list_query_count_does_not_grow_with_data(count, rita, django_assert_num_queries):
+    _fill(count)
+    client = client_for(rita)
+    # session, user, the user's permissions (2: own and group), the list
+    with django_assert_num_queries(5):
+        response = client.get(reverse("stl:list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('scope="row"') == count
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_member_stl_list_query_count_does_not_grow_with_data(
+    count, alicia, django_assert_num_queries
+):
+    _fill(count)
+    client = client_for(alicia)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("stl:list"))
+    assert response.content.decode().count('scope="row"') == 1
+
+
+@pytest.mark.parametrize("members", [1, 30])
+def test_dashboard_query_count_does_not_grow_with_members(
+    members, state_a, alicia, fernanda, django_assert_num_queries
+):
+    for index in range(members):
+        add_member(state_a, kind=("autoridades_locales", "organo_garante")[index % 2])
+    client = client_for(alicia)
+    with django_assert_num_queries(9):
+        response = client.get(state_a.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count("Organización de prueba") == members + 1
