@@ -4,6 +4,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -46,6 +47,14 @@ def invitation_accept(request, key):
             {"error": error.messages[0]},
             status=410,
         )
+    if invitation.user.has_usable_password() and invitation.user.is_active:
+        stl_services.invitation_accept(key=key, password=None)
+        messages.info(
+            request,
+            _("Ya tienes una cuenta: inicia sesión para ver el STL de %(stl)s.")
+            % {"stl": invitation.secretariat},
+        )
+        return redirect(f"{reverse('login')}?next={invitation.secretariat.get_absolute_url()}")
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -243,16 +243,21 @@ def invitation_check(*, key: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, key: str, password: str):
-    """Set the invited person's password, activate the account and spend the invitation."""
+def invitation_accept(*, key: str, password: str | None):
+    """Set the invited person's password, activate the account and spend the invitation.
+
+    A person who already has an account (``password`` None) keeps their password: the
+    invitation only tells them where they now belong.
+    """
     invitation = invitation_check(key=key)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.used_at is not None:
         raise ValidationError(_("Este enlace de invitación ya se usó."), code="used")
     user = invitation.user
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    if password is not None:
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return user

@@ -83,3 +83,23 @@ def test_weak_password_is_refused_in_spanish(client, invitation):
     assert "contraseña" in response.content.decode().lower()
     invitation.refresh_from_db()
     assert invitation.used_at is None
+
+
+def test_person_with_an_account_keeps_their_password(client, adan, state_a, bruno):
+    member = services.member_invite(
+        secretariat=state_a,
+        nucleus=state_a.nuclei.get(kind="organo_garante"),
+        email=bruno.email,
+        full_name="Bruno Salas",
+        organisation="Garante",
+        invited_by=adan,
+    )
+    invitation = Invitation.objects.get(user=member.user)
+    password_before = bruno.password
+    response = client.get(reverse("invitation_accept", kwargs={"key": invitation.key}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    bruno.refresh_from_db()
+    assert bruno.password == password_before
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None
