@@ -1,0 +1,1 @@
+"""Benchmark of the portal's pages under gunicorn with production settings (see README.md)."""

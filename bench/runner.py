@@ -1,0 +1,500 @@
+"""Measure the portal's pages under gunicorn with production settings, against a trivial view.
+
+Started by ``bench/run``; see ``bench/README.md``. Progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+# Variables of the caller's shell that would change what is measured; the run sets its own.
+CLEARED = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL", "EMAIL_URL", "DEBUG")
+# Sent with every request, as the TLS-terminating proxy in front of gunicorn would: the
+# production profile keeps SECURE_SSL_REDIRECT on and trusts this header.
+PROXY_HEADERS = {"Host": HOST, "X-Forwarded-Proto": "https"}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/run",
+        description="Latency and SQL queries of the portal's pages under gunicorn, in production "
+        "settings, each beside a trivial Django view served by the same process.",
+    )
+    parser.add_argument("--stls", type=int, default=30, metavar="N", help="STLs to create (30)")
+    parser.add_argument(
+        "--requests", type=int, default=200, metavar="R", help="measured requests per page (200)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=20, metavar="W", help="warm-up requests per page (20)"
+    )
+    parser.add_argument(
+        "--sqlite", action="store_true", help="use SQLite in a temporary directory, not PostgreSQL"
+    )
+    parser.add_argument(
+        "--postgres",
+        default=f"postgresql://postgres@{HOST}:5432",
+        metavar="URL",
+        help="PostgreSQL server, without database name (%(default)s)",
+    )
+    parser.add_argument(
+        "--database", default="pal_bench", help="database created afresh each run (pal_bench)"
+    )
+    parser.add_argument(
+        "--keep-db", action="store_true", help="leave the database in place at the end"
+    )
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const=f"redis://{HOST}:6379/15",
+        default="",
+        metavar="URL",
+        help="use Redis as the cache (default: local memory; bare flag: %(const)s)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (1)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (2)")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds allowed for one request (10)"
+    )
+    args = parser.parse_args(argv)
+    for name in ("stls", "requests", "workers", "threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    if args.warmup < 0:
+        parser.error("--warmup cannot be negative")
+    if not args.database.isidentifier():
+        parser.error("--database must be a plain identifier")
+    return args
+
+
+def log(message: str) -> None:
+    print(f"== {message}", file=sys.stderr, flush=True)
+
+
+# --- the environment of the run -------------------------------------------------------------------
+
+
+def run_environment(args, tmp: Path) -> dict[str, str]:
+    """Return the production profile's variables for this run (shared by both processes)."""
+    if args.sqlite:
+        database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    else:
+        database_url = f"{args.postgres.rstrip('/')}/{args.database}"
+    env = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": HOST,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "BENCH_STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    if args.redis:
+        # A cache only: with no broker the e-mail tasks of the fill still run eagerly.
+        env["REDIS_URL"] = args.redis
+        env["CELERY_BROKER_URL"] = ""
+    return env
+
+
+def _admin_connection(args):
+    import psycopg
+
+    return psycopg.connect(f"{args.postgres.rstrip('/')}/postgres", autocommit=True)
+
+
+def database_recreate(args) -> None:
+    from psycopg import sql
+
+    with _admin_connection(args) as conn:
+        name = sql.Identifier(args.database)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def database_drop(args) -> None:
+    from psycopg import sql
+
+    with _admin_connection(args) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.database))
+        )
+
+
+def django_close() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
+
+
+# --- gunicorn ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_start(args, port: int, log_path: Path) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "pal_portal.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(args.workers),
+        # gthread keeps connections alive; the sync worker closes each one after its response.
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "30",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        "-",
+    ]
+    with open(log_path, "wb") as log_file:
+        return subprocess.Popen(
+            command, cwd=BASE_DIR, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file
+        )
+
+
+def gunicorn_stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def gunicorn_wait(process: subprocess.Popen, port: int, path: str, seconds=60) -> None:
+    """Wait until gunicorn serves ``path`` (the trivial view) with 200, or fail.
+
+    Not /healthz: its answer depends on every probe an app registers, not on the server being up.
+    """
+    deadline = time.monotonic() + seconds
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            last = f"gunicorn exited with {process.returncode}"
+            break
+        conn = http.client.HTTPConnection(HOST, port, timeout=5)
+        try:
+            conn.request("GET", path, headers=PROXY_HEADERS)
+            response = conn.getresponse()
+            body = response.read()
+            if response.status == 200:
+                return
+            last = f"{path} answered {response.status} {body[:300]!r}"
+        except OSError as error:
+            last = repr(error)
+        finally:
+            conn.close()
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not become ready: {last}")
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+class KeepAliveClient:
+    """GET over one persistent HTTP/1.1 connection, reopened only if the server closes it."""
+
+    def __init__(self, port: int, timeout: float):
+        self.port = port
+        self.timeout = timeout
+        self.conn: http.client.HTTPConnection | None = None
+        self.connections = 0
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+            self.conn.connect()
+            self.connections += 1
+        return self.conn
+
+    def get(self, path: str, headers: dict[str, str]) -> tuple[int, int, float]:
+        """Return status, body size and seconds from sending the request to the body's end."""
+        for attempt in (1, 2):
+            conn = self._connect()  # outside the timer: connecting is not the page's cost
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            elapsed = time.perf_counter() - start
+            if response.will_close:
+                self.close()
+            return response.status, len(body), elapsed
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+@dataclass
+class Target:
+    """A page of the run with its resolved URL, the session to send and what was measured."""
+
+    label: str
+    path: str
+    persona: str
+    cookie: str
+    queries: int = 0
+    size: int = 0
+    samples: list[float] | None = None
+
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    def p95_ms(self) -> float:
+        # Nearest-rank percentile: a latency that was actually observed.
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
+
+
+def session_cookies(data) -> dict[str, str]:
+    """Log each persona in through Django's session machinery; return its session key."""
+    from django.conf import settings
+    from django.test import Client
+
+    cookies = {}
+    for persona, user in data.personas.items():
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        cookies[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return cookies
+
+
+def count_queries(targets: list[Target]) -> None:
+    """Count each page's SQL queries in this process, on a second (warm) request."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    for target in targets:
+        client = Client(headers=PROXY_HEADERS)
+        client.cookies[settings.SESSION_COOKIE_NAME] = target.cookie
+        client.get(target.path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(target.path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{target.path} answered {response.status_code} in process")
+        target.queries = len(captured)
+
+
+def measure_latency(targets: list[Target], port: int, *, warmup: int, requests: int, timeout):
+    """Request every page in turn, W rounds to warm up and R measured; return connections used."""
+    from django.conf import settings
+
+    client = KeepAliveClient(port, timeout)
+    headers = {
+        target.label: {**PROXY_HEADERS, "Cookie": f"{settings.SESSION_COOKIE_NAME}={target.cookie}"}
+        for target in targets
+    }
+    for target in targets:
+        target.samples = []
+    try:
+        # Round-robin, so that a slow moment of the machine weighs on every page alike.
+        for round_number in range(warmup + requests):
+            for target in targets:
+                status, size, elapsed = client.get(target.path, headers[target.label])
+                if status != 200:
+                    raise RuntimeError(f"{target.path} answered {status} from gunicorn")
+                target.size = size
+                if round_number >= warmup:
+                    target.samples.append(elapsed)
+    finally:
+        client.close()
+    return client.connections
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def report(targets: list[Target], context: list[str]) -> str:
+    trivial = targets[0]
+    header = [
+        "page",
+        "path",
+        "as",
+        "queries",
+        "median ms",
+        "p95 ms",
+        "median ratio vs trivial",
+        "p95 ratio vs trivial",
+        "bytes",
+    ]
+    rows = [header, ["---"] * len(header)]
+    for target in targets:
+        rows.append(
+            [
+                target.label,
+                target.path,
+                target.persona,
+                str(target.queries),
+                f"{target.median_ms():.2f}",
+                f"{target.p95_ms():.2f}",
+                f"{target.median_ms() / trivial.median_ms():.1f}×",
+                f"{target.p95_ms() / trivial.p95_ms():.1f}×",
+                str(target.size),
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [*context, ""]
+    for row in rows:
+        if row[0] == "---":
+            lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+        else:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def _sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def run(args) -> int:
+    signal.signal(signal.SIGTERM, _sigterm)
+    tmp = Path(tempfile.mkdtemp(prefix="pal-bench-"))
+    gunicorn_log = tmp / "gunicorn.log"
+    server = None
+    database_made = False
+    django_ready = False
+    failed = True
+    try:
+        for name in CLEARED:
+            os.environ.pop(name, None)
+        os.environ.update(run_environment(args, tmp))
+        sys.path.insert(0, str(BASE_DIR))
+
+        if not args.sqlite:
+            log(f"database {args.database} (PostgreSQL, created afresh)")
+            database_recreate(args)
+            database_made = True
+
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        django_ready = True
+        started = time.monotonic()
+        log("migrate")
+        call_command("migrate", interactive=False, verbosity=0)
+        log("collectstatic into the run's temporary directory")
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        from bench import data as bench_data
+        from bench.pages import PAGES, TRIVIAL
+
+        log(f"fill: {args.stls} STLs through the services")
+        data = bench_data.fill(stls=args.stls)
+        cookies = session_cookies(data)
+        targets = [
+            Target(
+                label=page.url_name,
+                path=page.url(data),
+                persona=page.persona,
+                cookie=cookies[page.persona],
+            )
+            for page in [TRIVIAL, *PAGES]
+        ]
+        log("count queries in process")
+        count_queries(targets)
+        django_close()
+
+        port = free_port()
+        log(f"gunicorn on {HOST}:{port}")
+        server = gunicorn_start(args, port, gunicorn_log)
+        gunicorn_wait(server, port, targets[0].path)
+        log(f"{args.warmup} warm-up + {args.requests} measured requests per page, round-robin")
+        connections = measure_latency(
+            targets, port, warmup=args.warmup, requests=args.requests, timeout=args.timeout
+        )
+
+        from django.conf import settings
+        from django.db import connection
+
+        vendor = connection.vendor
+        if vendor == "postgresql":
+            version = connection.pg_version
+            vendor = f"PostgreSQL {version // 10000}.{version % 10000}"
+        else:
+            vendor = f"SQLite {connection.Database.sqlite_version}"
+        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        context = [
+            f"PAL Portal bench — {args.stls} STL(s), {args.warmup} warm-up + {args.requests} "
+            f"measured requests per page (round-robin), {len(targets)} pages",
+            f"server: gunicorn gthread, {args.workers} worker(s) × {args.threads} threads, "
+            f"keep-alive ({connections} connection(s) used); "
+            f"settings: DJANGO_ENV=production (bench.settings), {vendor}, cache {cache}",
+            f"machine: {platform.node()} · {os.cpu_count()} CPUs · load average "
+            f"{os.getloadavg()[0]:.1f} · Python "
+            f"{platform.python_version()} · Django {django.get_version()} · "
+            f"{time.monotonic() - started:.0f} s",
+        ]
+        print(report(targets, context), flush=True)
+        failed = False
+        return 0
+    finally:
+        if server is not None:
+            gunicorn_stop(server)
+            if failed or server.returncode not in (0, -signal.SIGTERM):
+                log(f"gunicorn exited with {server.returncode}; the end of its log:")
+                print(gunicorn_log.read_text(errors="replace")[-3000:], file=sys.stderr)
+        if django_ready:
+            django_close()
+        if database_made and not args.keep_db:
+            database_drop(args)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    return run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
