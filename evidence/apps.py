@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvidenceConfig(AppConfig):
     name = "evidence"
+    verbose_name = _("Evidencia")
+
+    def ready(self):
+        from evidence.health import check_integrity
+        from evidence.models import Evidence
+        from evidence.subjects import register_subject
+        from pal_portal.health import EXTRA_CHECKS
+        from stl.models import Secretariat
+
+        EXTRA_CHECKS["evidence_integrity"] = check_integrity
+        # The installation act (and the STL's other founding documents) hang off the STL itself.
+        register_subject(
+            Secretariat,
+            phase=Evidence.Phase.INSTALLATION,
+            secretariat_of=lambda secretariat: secretariat,
+            label=_("Instalación del STL"),
+        )

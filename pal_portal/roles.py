@@ -36,6 +36,11 @@ GROUP_PERMISSIONS = {
         "stl.change_facilitatorassignment",
         "stl.view_invitation",
         "stl.add_invitation",
+        # The evidence vault is read-only in the admin; it changes only through its services.
+        "evidence.view_evidence",
+        "evidence.view_evidenceevent",
+        "evidence.view_evidenceexport",
+        "evidence.view_integritycheck",
     ],
     REVIEWER_GROUP: [
         "stl.view_secretariat",

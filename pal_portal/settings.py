@@ -8,6 +8,7 @@ files on local disk, DEBUG on. With ``DJANGO_ENV=production`` it refuses to star
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -166,6 +167,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "America/Mexico_City"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+# The evidence vault re-hashes every stored file once a week (Sunday night, Mexico City time).
+CELERY_BEAT_SCHEDULE["evidence-verify-weekly"] = {
+    "task": "evidence.verify_evidence",
+    "schedule": crontab(minute=30, hour=3, day_of_week="sun"),
+}
 CELERY_RESULT_EXPIRES = 24 * 3600
 
 # Internationalisation: Spanish (Mexico) first, English available.
@@ -192,6 +198,34 @@ STORAGES = {
 # Uploaded files live outside any served URL: only permission-checked views hand them out.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/_private-media-not-served/"
+
+# Evidence vault: local disk under MEDIA_ROOT/evidence by default (following MEDIA_ROOT, which tests
+# point at a temporary folder), or S3-compatible object storage with EVIDENCE_STORAGE=s3.
+EVIDENCE_STORAGE = env.str("EVIDENCE_STORAGE", default="local")
+if EVIDENCE_STORAGE == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "location": env.str("EVIDENCE_S3_PREFIX", default="evidence"),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif EVIDENCE_STORAGE == "local":
+    STORAGES["evidence"] = {
+        "BACKEND": "evidence.storage.LocalEvidenceStorage",
+        "OPTIONS": {"file_permissions_mode": 0o640, "directory_permissions_mode": 0o750},
+    }
+else:
+    raise ImproperlyConfigured("EVIDENCE_STORAGE must be 'local' or 's3'.")
+# Largest evidence file, and largest upload body (plus a little for the form's other fields).
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 
 # E-mail: printed on the console for a local run, SMTP (EMAIL_URL) in production.
 if env.str("EMAIL_URL", ""):
@@ -253,6 +287,8 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Caps the non-file part of a request body; file parts are capped by the evidence upload handler
+# (EVIDENCE_MAX_UPLOAD_BYTES), which streams them to disk and stops at the limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
@@ -264,5 +300,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pal_portal.security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
     },
 }

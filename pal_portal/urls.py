@@ -42,6 +42,7 @@ urlpatterns = [
     path("cuentas/invitacion/<str:key>/", views.invitation_accept, name="invitation_accept"),
     path("idioma/", include("django.conf.urls.i18n")),
     path("stl/", include("stl.urls")),
+    path("stl/<int:pk>/evidencia/", include("evidence.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,3 +5,41 @@ from django.utils.translation import gettext_lazy as _
 class StlConfig(AppConfig):
     name = "stl"
     verbose_name = _("Secretariados Técnicos Locales")
+
+    def ready(self):
+        from evidence.models import Evidence
+        from evidence.subjects import register_subject
+        from stl.models import DialogueTable, PublicConsultation
+
+        # Co-creation record (requirement 1): tables and consultations take evidence.
+        register_subject(
+            DialogueTable,
+            phase=Evidence.Phase.DIALOGUE_TABLES,
+            secretariat_of=lambda table: table.secretariat,
+            label=_("Mesa de diálogo"),
+        )
+        register_subject(
+            PublicConsultation,
+            phase=Evidence.Phase.PUBLIC_CONSULTATION,
+            secretariat_of=lambda consultation: consultation.secretariat,
+            label=_("Consulta pública"),
+        )
+
+        # The facilitator's signed neutrality declaration (4.a) and the prioritisation
+        # methodology (footnote 2 of 1.a).
+        from stl.models import FacilitatorAssignment, Prioritization
+
+        register_subject(
+            FacilitatorAssignment,
+            phase=Evidence.Phase.INSTALLATION,
+            secretariat_of=lambda assignment: assignment.secretariat,
+            label=_("Facilitación del STL"),
+            # The facilitator signs; INAI's administration, who assigns them, may file it too.
+            may_attach=lambda stl_access: stl_access.can_facilitate or stl_access.can_manage,
+        )
+        register_subject(
+            Prioritization,
+            phase=Evidence.Phase.PRIORITIZATION,
+            secretariat_of=lambda prioritization: prioritization.secretariat,
+            label=_("Priorización"),
+        )

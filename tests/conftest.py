@@ -38,6 +38,16 @@ def _eager_tasks_by_default(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _spanish_by_default():
+    """Start every test in the portal's default language, whatever an earlier request chose."""
+    from django.utils import translation
+
+    translation.activate("es-mx")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -42,7 +42,7 @@ def test_cache_down_answers_503(client, monkeypatch):
 
 def test_unreachable_broker_answers_503(client, monkeypatch):
     # A broker on a port where nothing listens: the ping cannot reach any worker.
-    unreachable = Celery("probe", broker="redis://127.0.0.1:9/0")
+    unreachable = Celery("probe", broker="redis://127.0.0.1:9/0", set_as_current=False)
     unreachable.conf.broker_connection_timeout = 0.5
     unreachable.conf.broker_connection_max_retries = 0
     monkeypatch.setattr(health, "celery_app", unreachable)
@@ -57,7 +57,11 @@ def test_broker_up_without_any_worker_answers_503(client, settings, monkeypatch)
             pytest.fail("PAL_REQUIRE_WORKER is set but no broker is configured")
         pytest.skip("No Celery broker configured.")
     # The same broker server, a database no worker listens on.
-    idle = Celery("probe", broker=settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/14")
+    idle = Celery(
+        "probe",
+        broker=settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/14",
+        set_as_current=False,
+    )
     monkeypatch.setattr(health, "celery_app", idle)
     response = client.get("/healthz")
     assert response.status_code == 503

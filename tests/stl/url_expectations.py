@@ -12,3 +12,7 @@ expect("stl:nucleus_create", kwargs=stl_a, **admins_only())
 expect("stl:member_invite", kwargs=stl_a, **admins_only())
 expect("stl:facilitator_assign", kwargs=stl_a, **admins_only())
 expect("stl:history", kwargs=stl_a, **insiders_only())
+from tests.stl import (  # noqa: E402, F401
+    url_expectations_decisions,
+    url_expectations_dialogue,
+)

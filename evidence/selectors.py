@@ -1,0 +1,175 @@
+"""Reads of the evidence vault, each with a fixed number of queries whatever the number of files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from evidence import subjects
+from evidence.forms import EvidenceUploadForm
+from evidence.models import Evidence, EvidenceExport
+from pal_portal import access
+
+
+def _listed():
+    """Evidence as lists show it: originals (public versions ride along), with who and what."""
+    return Evidence.objects.filter(is_public_version=False).select_related(
+        "uploaded_by", "withdrawn_by", "public_version", "superseded_by"
+    )
+
+
+def _current_first(evidence_list) -> list[Evidence]:
+    # Current files first, newest first; then superseded and withdrawn ones, newest first.
+    newest_first = sorted(evidence_list, key=lambda e: (e.uploaded_at, e.pk), reverse=True)
+    return sorted(newest_first, key=lambda e: not e.is_current)
+
+
+def subject_url(*, secretariat_id: int, subject_key: str, subject_id: int) -> str:
+    return reverse(
+        "evidence:subject",
+        kwargs={"pk": secretariat_id, "subject_type": subject_key, "subject_id": subject_id},
+    )
+
+
+def evidence_for_subject(*, subject) -> list[Evidence]:
+    """Return all the evidence of one subject, current files first (one query)."""
+    content_type = subjects.content_type_of(subject)
+    return _current_first(_listed().filter(subject_type=content_type, subject_id=subject.pk))
+
+
+@dataclass
+class SubjectEvidence:
+    label: str
+    subject: object
+    url: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class PhaseEvidence:
+    phase: str
+    label: str
+    subjects: list[SubjectEvidence] = field(default_factory=list)
+
+
+def evidence_for_secretariat(*, secretariat) -> list[PhaseEvidence]:
+    """Return all the evidence of an STL by phase, then subject (one query per subject type)."""
+    rows = list(
+        _listed()
+        .filter(secretariat=secretariat)
+        .select_related("subject_type")
+        .prefetch_related("subject")
+    )
+    grouped: dict[tuple[str, int, int], list[Evidence]] = defaultdict(list)
+    for evidence in rows:
+        grouped[(evidence.phase, evidence.subject_type_id, evidence.subject_id)].append(evidence)
+    phase_order = {value: index for index, value in enumerate(Evidence.Phase.values)}
+    phases: dict[str, PhaseEvidence] = {}
+    for phase, _type_id, subject_id in sorted(
+        grouped, key=lambda key: (phase_order.get(key[0], 99), key[1], key[2])
+    ):
+        items = grouped[(phase, _type_id, subject_id)]
+        first = items[0]
+        key = f"{first.subject_type.app_label}.{first.subject_type.model}"
+        try:
+            type_label = subjects.subject_type_for_key(key).label
+        except LookupError:
+            type_label = first.subject_type.name
+        subject = first.subject
+        label = f"{type_label}: {subject}" if subject is not None else type_label
+        if phase not in phases:
+            phases[phase] = PhaseEvidence(phase=phase, label=first.get_phase_display())
+        phases[phase].subjects.append(
+            SubjectEvidence(
+                label=label,
+                subject=subject,
+                url=subject_url(
+                    secretariat_id=secretariat.pk, subject_key=key, subject_id=subject_id
+                ),
+                evidence=_current_first(items),
+            )
+        )
+    return list(phases.values())
+
+
+def evidence_counts(*, subjects: Iterable, by_kind: bool = False) -> dict[tuple[int, int], int]:
+    """Return ``{(content_type_id, object_id): n}`` of current evidence per subject, in one query.
+
+    Current means neither superseded nor withdrawn, public versions not counted. Every subject
+    passed in has a key, 0 when it has no evidence. With ``by_kind`` each value is instead a
+    ``{kind: n}`` dict (empty when the subject has no evidence), still in one query.
+    """
+    from evidence.subjects import content_type_of
+
+    by_type: dict[int, set] = defaultdict(set)
+    for obj in subjects:
+        by_type[content_type_of(obj).pk].add(obj.pk)
+    counts = {
+        (type_id, pk): ({} if by_kind else 0) for type_id, pks in by_type.items() for pk in pks
+    }
+    if not counts:
+        return counts
+    condition = Q()
+    for type_id, pks in by_type.items():
+        condition |= Q(subject_type_id=type_id, subject_id__in=pks)
+    current = Evidence.objects.filter(
+        condition,
+        is_public_version=False,
+        withdrawn_at__isnull=True,
+        superseded_by__isnull=True,
+    )
+    if by_kind:
+        rows = (
+            current.values_list("subject_type_id", "subject_id", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for type_id, subject_id, kind, n in rows:
+            counts[(type_id, subject_id)][kind] = n
+        return counts
+    rows = current.values_list("subject_type_id", "subject_id").annotate(n=Count("pk")).order_by()
+    counts.update({(type_id, subject_id): n for type_id, subject_id, n in rows})
+    return counts
+
+
+def evidence_panel(*, subject, user, form=None, next_url: str = "", evidence_access=None) -> dict:
+    """Return the context of ``evidence/_panel.html`` for one subject.
+
+    Embed it in any page: ``{% include "evidence/_panel.html" with panel=evidence_panel %}``.
+    Pass ``evidence_access`` when the view already has it, to save its queries.
+    """
+    subject_type = subjects.subject_type_of(subject)
+    secretariat = subject_type.secretariat_of(subject)
+    if evidence_access is None:
+        evidence_access = access.evidence_access(user, secretariat, subject_type=subject_type)
+    if form is None and evidence_access.can_attach:
+        form = EvidenceUploadForm(initial={"next": next_url})
+    return {
+        "subject": subject,
+        "subject_type": subject_type,
+        "secretariat": secretariat,
+        "access": evidence_access,
+        "evidence_list": (
+            evidence_for_subject(subject=subject) if evidence_access.can_view else []
+        ),
+        "form": form if evidence_access.can_attach else None,
+        "upload_url": subject_url(
+            secretariat_id=secretariat.pk,
+            subject_key=subject_type.key,
+            subject_id=subject.pk,
+        ),
+        "next_url": next_url,
+    }
+
+
+def recent_exports(*, secretariat, user, limit: int = 5) -> list[EvidenceExport]:
+    """Return this person's latest ZIP exports of the STL."""
+    return list(
+        EvidenceExport.objects.filter(secretariat=secretariat, requested_by=user).order_by(
+            "-requested_at", "-pk"
+        )[:limit]
+    )

@@ -1,0 +1,40 @@
+"""Background work of the evidence vault: thin tasks that take ids and call a service."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from evidence import services
+
+# Storage and database hiccups are worth retrying; a wrong file is not.
+TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OperationalError, InterfaceError, OSError)
+
+
+@shared_task(
+    name="evidence.build_export",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def build_evidence_export(export_id: int) -> str | None:
+    """Build the ZIP of one export (a finished export is left untouched)."""
+    export = services.evidence_export_build(export_id=export_id)
+    return export.status if export is not None else None
+
+
+@shared_task(
+    name="evidence.verify_evidence",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=3600,
+    max_retries=3,
+)
+def verify_evidence() -> dict:
+    """Re-hash every stored evidence file (weekly, from Celery beat)."""
+    check = services.evidence_verify_all()
+    return {
+        "check": check.pk,
+        "checked": check.checked,
+        "missing": check.missing,
+        "altered": check.altered,
+    }

@@ -1,0 +1,21 @@
+"""The STL's timeline: every table, consultation, prioritisation and decision, with its evidence."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from pal_portal import access
+from stl import selectors
+
+
+@login_required
+def timeline(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    return render(
+        request,
+        "stl/timeline.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            **selectors.secretariat_timeline(secretariat=secretariat),
+        },
+    )

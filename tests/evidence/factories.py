@@ -1,0 +1,88 @@
+"""Builders of evidence for tests: real files through the real service, so hashes are real."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from evidence import services
+from evidence.models import Evidence, EvidenceExport
+from tests.evidence.test_upload_validation import MINIMAL_PDF
+
+_numbers = itertools.count(1)
+
+
+def pdf_bytes(marker: str = "") -> bytes:
+    """Return a small valid PDF; ``marker`` makes its bytes (and hash) unique."""
+    return MINIMAL_PDF + f"% {marker or next(_numbers)}\n".encode()
+
+
+def pdf_file(name: str = "acta.pdf", content: bytes | None = None) -> ContentFile:
+    return ContentFile(content if content is not None else pdf_bytes(), name=name)
+
+
+def attach(
+    subject,
+    user,
+    *,
+    name: str = "acta.pdf",
+    content: bytes | None = None,
+    kind: str = Evidence.Kind.MINUTES,
+    description: str = "Acta firmada de la sesión de instalación",
+    contains_personal_data: bool = False,
+) -> Evidence:
+    """Attach a file to ``subject`` as ``user`` through the service."""
+    return services.evidence_attach(
+        subject=subject,
+        uploaded_file=pdf_file(name, content),
+        kind=kind,
+        description=description,
+        contains_personal_data=contains_personal_data,
+        user=user,
+    )
+
+
+def evidence_root() -> Path:
+    """Return the folder the local evidence storage writes into (follows MEDIA_ROOT)."""
+    return Path(settings.MEDIA_ROOT) / "evidence"
+
+
+def stored_files() -> list[Path]:
+    root = evidence_root()
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def stored_path(evidence: Evidence) -> Path:
+    return evidence_root() / evidence.file.name
+
+
+def tamper(evidence: Evidence, content: bytes = b"%PDF-1.4 falsificado\n") -> None:
+    """Change a stored file behind the portal's back."""
+    stored_path(evidence).write_bytes(content)
+
+
+# --- for the role x URL matrix (tests/evidence/url_expectations.py) ------------------------------
+
+
+def matrix_evidence(world) -> Evidence:
+    """Return an attendance list with personal data of state A, uploaded by Alicia."""
+    return attach(
+        world.state_a,
+        world.alicia,
+        name="lista de asistencia.pdf",
+        kind=Evidence.Kind.ATTENDANCE_LIST,
+        description="Lista de asistencia de la instalación",
+        contains_personal_data=True,
+    )
+
+
+def matrix_export(world) -> EvidenceExport:
+    """Return a finished ZIP export of state A requested by Rita (tasks run eagerly in tests)."""
+    matrix_evidence(world)
+    export = services.evidence_export_start(secretariat=world.state_a, user=world.rita)
+    services.evidence_export_build(export_id=export.pk)
+    export.refresh_from_db()
+    return export

@@ -1,0 +1,310 @@
+"""The ZIP export of an STL's evidence: every file, verified, with a manifest that matches."""
+
+import csv
+import hashlib
+import io
+import time
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from evidence import services
+from evidence.models import Evidence, EvidenceEvent, EvidenceExport
+from evidence.storage import evidence_storage
+from tests.conftest import client_for
+from tests.evidence.factories import attach, pdf_bytes, pdf_file, tamper
+
+MANIFEST_COLUMNS = [
+    "Sujeto",
+    "Tipo",
+    "Nombre del archivo",
+    "Tamaño (bytes)",
+    "SHA-256",
+    "Subido por",
+    "Fecha",
+    "Fase",
+    "Estado",
+    "Archivo en el ZIP",
+    "Id",
+]
+
+
+def read_manifest(archive: zipfile.ZipFile) -> list[dict]:
+    text = archive.read(services.MANIFEST_NAME).decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    assert reader.fieldnames == MANIFEST_COLUMNS
+    return list(reader)
+
+
+def open_export(export: EvidenceExport) -> zipfile.ZipFile:
+    with evidence_storage().open(export.file.name, "rb") as stored:
+        data = stored.read()
+    assert hashlib.sha256(data).hexdigest() == export.sha256
+    assert len(data) == export.size
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def assert_manifest_matches_the_files(export: EvidenceExport) -> list[dict]:
+    """Check every manifest row against the ZIP member and the database row it names."""
+    archive = open_export(export)
+    rows = read_manifest(archive)
+    included = [row for row in rows if row["Archivo en el ZIP"]]
+    assert sorted(archive.namelist()) == sorted(
+        [services.MANIFEST_NAME] + [row["Archivo en el ZIP"] for row in included]
+    )
+    for row in included:
+        data = archive.read(row["Archivo en el ZIP"])
+        evidence = Evidence.objects.select_related("uploaded_by").get(pk=row["Id"])
+        assert hashlib.sha256(data).hexdigest() == row["SHA-256"] == evidence.sha256
+        assert len(data) == int(row["Tamaño (bytes)"]) == evidence.size
+        assert row["Nombre del archivo"] == services.manifest_cell(evidence.original_name)
+        assert row["Subido por"] == evidence.uploaded_by.full_name
+        assert row["Tipo"] == evidence.get_kind_display()
+    assert len(rows) == Evidence.objects.filter(secretariat=export.secretariat).count()
+    return rows
+
+
+def build_vault(state_a, alicia, fernanda):
+    """Return the evidence of a small STL: current, superseded, withdrawn, public versions."""
+    act = attach(state_a, alicia, name="Acta de instalación.pdf", content=pdf_bytes("acta"))
+    services.evidence_supersede(
+        evidence=act,
+        uploaded_file=pdf_file("Acta firmada.pdf"),
+        description="Con todas las firmas",
+        user=fernanda,
+    )
+    attendance = attach(
+        state_a,
+        fernanda,
+        name="Lista de asistencia.pdf",
+        kind=Evidence.Kind.ATTENDANCE_LIST,
+        contains_personal_data=True,
+    )
+    services.evidence_add_public_version(
+        evidence=attendance, uploaded_file=pdf_file("Lista testada.pdf"), user=fernanda
+    )
+    wrong = attach(state_a, alicia, name="=HYPERLINK(equivocada).pdf")
+    services.evidence_withdraw(evidence=wrong, reason="Era de otro estado", user=alicia)
+    return act
+
+
+@pytest.mark.django_db
+def test_export_holds_every_file_and_a_manifest_that_matches(state_a, alicia, fernanda, rita):
+    build_vault(state_a, alicia, fernanda)
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+
+    services.evidence_export_build(export_id=export.pk)
+
+    export.refresh_from_db()
+    assert export.status == EvidenceExport.Status.READY
+    assert (export.done, export.total, export.percent) == (5, 5, 100)
+    rows = assert_manifest_matches_the_files(export)
+    states = {row["Nombre del archivo"]: row["Estado"] for row in rows}
+    assert states == {
+        "'=HYPERLINK(equivocada).pdf": "retirada",
+        "Acta de instalación.pdf": "sustituida",
+        "Acta firmada.pdf": "vigente",
+        "Lista de asistencia.pdf": "vigente",
+        "Lista testada.pdf": "versión pública",
+    }
+    assert {row["Sujeto"] for row in rows} == {"Instalación del STL: Oaxaca 2016–2018"}
+    assert {row["Fase"] for row in rows} == {"Instalación del STL"}
+
+
+@pytest.mark.django_db
+def test_manifest_cells_cannot_run_as_spreadsheet_formulas(state_a, alicia, fernanda, rita):
+    build_vault(state_a, alicia, fernanda)
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+    services.evidence_export_build(export_id=export.pk)
+    export.refresh_from_db()
+
+    text = open_export(export).read(services.MANIFEST_NAME).decode("utf-8-sig")
+
+    assert "'=HYPERLINK(equivocada).pdf" in text
+    assert "\n=" not in text and ",=" not in text
+
+
+@pytest.mark.django_db
+def test_altered_file_is_left_out_listed_and_logged(state_a, alicia, rita):
+    intact = attach(state_a, alicia, name="intacta.pdf")
+    altered = attach(state_a, alicia, name="alterada.pdf")
+    tamper(altered)
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+
+    services.evidence_export_build(export_id=export.pk)
+
+    export.refresh_from_db()
+    archive = open_export(export)
+    rows = {row["Id"]: row for row in read_manifest(archive)}
+    assert rows[str(altered.pk)]["Estado"] == "alterado, no incluido"
+    assert rows[str(altered.pk)]["Archivo en el ZIP"] == ""
+    assert rows[str(intact.pk)]["Archivo en el ZIP"] in archive.namelist()
+    assert EvidenceEvent.objects.filter(
+        action=EvidenceEvent.Action.VERIFY_FAILURE, evidence=altered, detail__context="export"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_building_twice_leaves_a_finished_export_alone(state_a, alicia, rita):
+    attach(state_a, alicia)
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+    services.evidence_export_build(export_id=export.pk)
+    export.refresh_from_db()
+    first_file = export.file.name
+
+    services.evidence_export_build(export_id=export.pk)
+
+    export.refresh_from_db()
+    assert export.file.name == first_file
+    assert services.evidence_export_build(export_id=999999) is None
+
+
+@pytest.mark.django_db
+def test_starting_is_logged_and_queued_after_commit(
+    state_a, alicia, rita, django_capture_on_commit_callbacks
+):
+    attach(state_a, alicia)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        export = services.evidence_export_start(secretariat=state_a, user=rita)
+
+    assert len(callbacks) == 1
+    export.refresh_from_db()
+    assert export.status == EvidenceExport.Status.READY
+    assert EvidenceEvent.objects.filter(
+        action=EvidenceEvent.Action.EXPORT, user=rita, detail__export=export.pk
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_an_export_in_progress_is_reused(state_a, rita):
+    first = services.evidence_export_start(secretariat=state_a, user=rita)
+
+    assert services.evidence_export_start(secretariat=state_a, user=rita) == first
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 404),
+        ("alicia", 302),
+        ("bruno", 404),
+        ("fernanda", 302),
+        ("rita", 302),
+        ("adan", 302),
+    ],
+)
+def test_who_may_export(world, persona, status):
+    response = world.client(persona).post(
+        reverse("evidence:export_start", kwargs={"pk": world.state_a.pk})
+    )
+
+    assert response.status_code == status
+    assert EvidenceExport.objects.count() == (status == 302)
+
+
+@pytest.mark.django_db
+def test_export_start_is_post_only(state_a, rita):
+    response = client_for(rita).get(reverse("evidence:export_start", kwargs={"pk": state_a.pk}))
+
+    assert response.status_code == 405
+
+
+@pytest.mark.django_db
+def test_export_start_needs_the_csrf_token(state_a, rita):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rita)
+
+    response = client.post(reverse("evidence:export_start", kwargs={"pk": state_a.pk}))
+
+    assert response.status_code == 403
+    assert not EvidenceExport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reviewer_follows_the_progress_and_downloads_the_zip(state_a, alicia, rita):
+    attach(state_a, alicia)
+    client = client_for(rita)
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+    status_url = reverse(
+        "evidence:export_status", kwargs={"pk": state_a.pk, "export_id": export.pk}
+    )
+
+    pending = client.get(status_url, {"formato": "json"}).json()
+    page = client.get(status_url).content.decode()
+    services.evidence_export_build(export_id=export.pk)
+    ready = client.get(status_url, {"formato": "json"}).json()
+    download = client.get(ready["download_url"])
+
+    assert pending == {
+        "status": "pendiente",
+        "status_label": "En espera",
+        "percent": 0,
+        "done": 0,
+        "total": 0,
+        "finished": False,
+        "download_url": "",
+    }
+    assert "js/evidence-export.js" in page and "<script>" not in page
+    assert 'data-export-status-url="' in page
+    assert ready["finished"] and ready["percent"] == 100
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert services.MANIFEST_NAME in archive.namelist()
+    assert EvidenceEvent.objects.filter(action="export_download", user=rita).exists()
+
+
+@pytest.mark.django_db
+def test_download_of_an_unfinished_export_goes_back_to_its_progress(state_a, rita):
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+
+    response = client_for(rita).get(
+        reverse("evidence:export_download", kwargs={"pk": state_a.pk, "export_id": export.pk})
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == export.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_export_of_state_a_is_404_for_state_b_and_through_b_urls(world):
+    export = services.evidence_export_start(secretariat=world.state_a, user=world.rita)
+    services.evidence_export_build(export_id=export.pk)
+    for name in ("evidence:export_status", "evidence:export_download"):
+        own = reverse(name, kwargs={"pk": world.state_a.pk, "export_id": export.pk})
+        foreign = reverse(name, kwargs={"pk": world.state_b.pk, "export_id": export.pk})
+
+        assert world.client("bruno").get(own).status_code == 404
+        assert world.client("rita").get(foreign).status_code == 404
+
+
+# --- in the real Celery worker (CI) -----------------------------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_zip_export_runs_in_the_real_worker(live_worker, settings, state_a, alicia, fernanda, rita):
+    # live_worker points this test's MEDIA_ROOT at the worker's, so both see the same files.
+    build_vault(state_a, alicia, fernanda)
+
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        export.refresh_from_db()
+        if export.is_finished:
+            break
+        time.sleep(0.2)
+    assert export.status == EvidenceExport.Status.READY, (
+        f"export {export.status} ({export.error or 'no error'}); the worker must share the "
+        f"database and MEDIA_ROOT ({settings.MEDIA_ROOT}) with the test"
+    )
+    rows = assert_manifest_matches_the_files(export)
+    assert all(row["Archivo en el ZIP"] for row in rows), "the worker could not read some files"

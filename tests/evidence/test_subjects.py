@@ -1,0 +1,65 @@
+"""The registry of things evidence can be attached to."""
+
+import pytest
+
+from evidence import subjects
+from evidence.models import Evidence
+from pal_portal.access import evidence_access
+from stl.models import Nucleus, Secretariat
+from tests.evidence.factories import attach
+
+
+def test_the_stl_itself_is_registered_for_its_installation():
+    subject_type = subjects.subject_type_for_key("stl.secretariat")
+
+    assert subject_type.model is Secretariat
+    assert subject_type.phase == Evidence.Phase.INSTALLATION
+    assert str(subject_type.label) == "Instalación del STL"
+
+
+def test_unknown_types_are_not_subjects():
+    with pytest.raises(LookupError):
+        subjects.subject_type_for_key("pal_portal.user")
+    assert subjects.get_subject("pal_portal.user", 1) is None
+    assert subjects.get_subject("stl.secretariat", "abc") is None
+
+
+@pytest.fixture
+def nucleus_subject():
+    subject_type = subjects.register_subject(
+        Nucleus,
+        phase=Evidence.Phase.DIALOGUE_TABLES,
+        secretariat_of=lambda nucleus: nucleus.secretariat,
+        label="Núcleo",
+    )
+    yield subject_type
+    subjects.unregister_subject(Nucleus)
+
+
+@pytest.mark.django_db
+def test_another_app_registers_its_model_and_evidence_follows(nucleus_subject, state_a, alicia):
+    nucleus = state_a.nuclei.first()
+
+    evidence = attach(nucleus, alicia, kind=Evidence.Kind.MINUTES)
+
+    assert nucleus_subject.key == "stl.nucleus"
+    assert subjects.get_subject("stl.nucleus", nucleus.pk) == (nucleus_subject, nucleus)
+    assert evidence.subject == nucleus
+    assert evidence.secretariat == state_a
+    assert evidence.phase == Evidence.Phase.DIALOGUE_TABLES
+
+
+@pytest.mark.django_db
+def test_a_subject_type_may_narrow_who_attaches(state_a, alicia, rita):
+    subject_type = subjects.register_subject(
+        Nucleus,
+        phase=Evidence.Phase.REVIEW,
+        secretariat_of=lambda nucleus: nucleus.secretariat,
+        label="Revisión",
+        may_attach=lambda access: access.can_review,
+    )
+    try:
+        assert evidence_access(rita, state_a, subject_type=subject_type).can_attach
+        assert not evidence_access(alicia, state_a, subject_type=subject_type).can_attach
+    finally:
+        subjects.unregister_subject(Nucleus)
