@@ -21,6 +21,14 @@ class SecretariatForm(forms.Form):
     installation_date = forms.DateField(
         label=_("Fecha de instalación"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    installation_act = forms.FileField(
+        label=_("Acta de instalación"),
+        required=False,
+        help_text=_(
+            "El acta firmada (PDF o imagen). Queda como evidencia de la instalación; también puede "
+            "adjuntarse después."
+        ),
+    )
     extra_nucleus_kinds = forms.MultipleChoiceField(
         label=_("Otros sectores representados"),
         help_text=_(

@@ -12,6 +12,14 @@ from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
 PASSWORD = "contrasena-de-prueba-9"
 
+# The smallest PDF that libmagic and the vault accept as a PDF.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

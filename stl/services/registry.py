@@ -49,9 +49,14 @@ def secretariat_register(
     installation_date: dt.date,
     extra_nucleus_kinds: Iterable[str] = (),
     other_nucleus_name: str = "",
+    installation_act=None,
     user,
 ) -> Secretariat:
-    """Register a state's STL for one exercise with its three required nuclei and any others."""
+    """Register a state's STL for one exercise with its three required nuclei and any others.
+
+    ``installation_act``, when given, is stored in the evidence vault as the installation's acta;
+    if the vault refuses it, nothing of the registration is saved.
+    """
     _require_admin(user)
     exercise = exercise.strip().replace("-", "–")
     if installation_date > timezone.localdate():
@@ -82,6 +87,19 @@ def secretariat_register(
                     kind=kind,
                     name=other_nucleus_name.strip() if kind == Nucleus.Kind.OTHER else "",
                 )
+            if installation_act is not None:
+                from evidence.services import evidence_attach
+
+                try:
+                    evidence_attach(
+                        subject=secretariat,
+                        uploaded_file=installation_act,
+                        kind="acta",
+                        description=_("Acta de instalación del STL"),
+                        user=user,
+                    )
+                except ValidationError as error:
+                    raise ValidationError({"installation_act": error.messages}) from None
     except IntegrityError:
         # A concurrent registration won the race for the same state and exercise.
         raise ValidationError(

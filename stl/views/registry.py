@@ -36,7 +36,7 @@ def secretariat_list(request):
 def secretariat_create(request):
     if not access.is_inai_admin(request.user):
         raise Http404
-    form = SecretariatForm(request.POST or None)
+    form = SecretariatForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             secretariat = services.secretariat_register(user=request.user, **form.cleaned_data)

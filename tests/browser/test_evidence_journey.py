@@ -7,16 +7,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
-from tests.factories import PASSWORD, SecretariatFactory, UserFactory, add_member, reviewer_user
+from tests.factories import (
+    MINIMAL_PDF,
+    PASSWORD,
+    SecretariatFactory,
+    UserFactory,
+    add_member,
+    reviewer_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ACT = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+ACT = MINIMAL_PDF
 
 
 def test_member_attaches_installation_act_and_reviewer_downloads_it(live_server, page, tmp_path):

@@ -154,3 +154,42 @@ def test_dashboard_query_count_does_not_grow_with_members(
         response = client.get(state_a.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("Organización de prueba") == members + 1
+
+
+def test_installation_act_uploaded_at_registration_is_kept_as_evidence(adan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.models import Evidence
+    from tests.factories import MINIMAL_PDF as ACT
+
+    response = client_for(adan).post(
+        reverse("stl:create"),
+        {
+            "state": "TAB",
+            "exercise": "2016–2018",
+            "installation_date": "2016-08-01",
+            "installation_act": SimpleUploadedFile("acta.pdf", ACT, "application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.subject == Secretariat.objects.get(state="TAB")
+    assert evidence.kind == "acta"
+    assert evidence.original_name == "acta.pdf"
+
+
+def test_a_refused_installation_act_saves_nothing(adan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(adan).post(
+        reverse("stl:create"),
+        {
+            "state": "TAB",
+            "exercise": "2016–2018",
+            "installation_date": "2016-08-01",
+            "installation_act": SimpleUploadedFile("acta.pdf", b"MZ\x90\x00binary", "x/y"),
+        },
+    )
+    assert response.status_code == 200
+    assert 'id="id_installation_act_error"' in response.content.decode()
+    assert not Secretariat.objects.filter(state="TAB").exists()
