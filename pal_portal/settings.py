@@ -10,7 +10,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "pal_portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,7 +175,8 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 
 # Internationalisation: Spanish (Mexico) first, English available.
 LANGUAGE_CODE = "es-mx"
-LANGUAGES = [("es-mx", _("Español (México)")), ("en", _("Inglés"))]
+# Each language is named in its own tongue in the selector, so anyone can find theirs.
+LANGUAGES = [("es-mx", "Español (México)"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "America/Mexico_City"

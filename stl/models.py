@@ -88,6 +88,8 @@ class Nucleus(models.Model):
 
     # The three nuclei every STL has (requirement 1.a of the INAI document).
     REQUIRED_KINDS = (Kind.CIVIL_SOCIETY, Kind.LOCAL_AUTHORITIES, Kind.GUARANTOR)
+    # Display order: the INAI document's three nuclei first, then the other sectors.
+    DISPLAY_ORDER = (*REQUIRED_KINDS, Kind.ACADEMIA, Kind.BUSINESS, Kind.OTHER)
 
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="nuclei"
@@ -113,6 +115,10 @@ class Nucleus(models.Model):
                 violation_error_message=_("Este STL ya tiene ese núcleo."),
             )
         ]
+
+    @property
+    def display_position(self) -> tuple[int, str]:
+        return (self.DISPLAY_ORDER.index(self.kind), self.name)
 
     def __str__(self):
         if self.kind == self.Kind.OTHER and self.name:

@@ -802,7 +802,8 @@ def _join_ids(ids: Sequence[int]) -> str:
 
 
 def _ordinal(position: int) -> str:
-    return f"{position}.º"
+    # Translators: an ordinal number, e.g. "1.º" in Spanish, "1st" style in English ("No. 1").
+    return _("%(position)d.º") % {"position": position}
 
 
 def _points(value: Fraction | int, places: int = 0) -> str:

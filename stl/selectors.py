@@ -45,13 +45,14 @@ def secretariat_list(*, user) -> QuerySet:
 
 def secretariat_dashboard(*, secretariat: Secretariat) -> dict:
     """Return what an STL's dashboard shows: nuclei with members, and the facilitator."""
-    nuclei = list(
+    nuclei = sorted(
         Nucleus.objects.filter(secretariat=secretariat).prefetch_related(
             Prefetch(
                 "members",
                 queryset=Member.objects.filter(is_active=True).select_related("user"),
             )
-        )
+        ),
+        key=attrgetter("display_position"),
     )
     facilitator = (
         FacilitatorAssignment.objects.filter(secretariat=secretariat, is_active=True)

@@ -74,3 +74,12 @@ def test_pages_are_in_spanish_by_default_and_english_is_available(client):
     assert 'lang="es-mx"' in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get(reverse("home")).content.decode()
+
+
+def test_an_english_browser_still_gets_spanish_until_english_is_chosen(client):
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="es-mx"' in page.content.decode()
+    assert "Iniciar sesión" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es-MX")
+    assert 'lang="en"' in page.content.decode()
