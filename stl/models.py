@@ -116,14 +116,14 @@ class Nucleus(models.Model):
             )
         ]
 
-    @property
-    def display_position(self) -> tuple[int, str]:
-        return (self.DISPLAY_ORDER.index(self.kind), self.name)
-
     def __str__(self):
         if self.kind == self.Kind.OTHER and self.name:
             return self.name
         return self.get_kind_display()
+
+    @property
+    def display_position(self) -> tuple[int, str]:
+        return (self.DISPLAY_ORDER.index(self.kind), self.name)
 
 
 class Member(models.Model):
