@@ -30,7 +30,7 @@ def _entries():
 def test_every_message_has_an_english_translation():
     untranslated = [msgid for msgid, msgstr in _entries() if msgid and not msgstr]
     assert not untranslated, untranslated[:10]
-    assert "#, fuzzy\nmsgid \"" not in PO.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    assert '#, fuzzy\nmsgid "' not in PO.read_text(encoding="utf-8").split("\n\n", 1)[1]
 
 
 def test_compiled_catalogue_serves_english():
