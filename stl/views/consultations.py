@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from evidence.selectors import evidence_panel
 from pal_portal import access
+from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms_cocreation import ConsultationForm
 from stl.services.consultations import consultation_warnings
-from stl.views.registry import _add_errors
 
 EDITABLE_FIELDS = (
     "title",
@@ -80,7 +80,7 @@ def consultation_create(request, pk):
                 secretariat=secretariat, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -138,7 +138,7 @@ def consultation_edit(request, pk, consultation_pk):
                 consultation=consultation, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:

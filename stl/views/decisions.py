@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence.selectors import evidence_panel
 from pal_portal import access
+from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms_decisions import DecisionCommentForm, DecisionForm, NeutralityForm, VoteForm
 from stl.models import Decision
 from stl.services.decisions import FACILITATOR_HAS_NO_VOTE
 from stl.services.neutrality import neutrality_statement_text
-from stl.views.registry import _add_errors
 
 
 def _detail_url(decision: Decision) -> str:
@@ -84,7 +84,7 @@ def decision_create(request, pk):
                 secretariat=secretariat, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -194,7 +194,7 @@ def neutrality(request, pk):
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,

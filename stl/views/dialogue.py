@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from evidence.selectors import evidence_panel
 from pal_portal import access
+from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms_cocreation import DialogueTableForm, MinutesAnswerForm
 from stl.services.dialogue import format_attendance_register, is_active_member_of, may_log_table
-from stl.views.registry import _add_errors
 
 
 def _table_url(table) -> str:
@@ -53,7 +53,7 @@ def table_create(request, pk):
                 secretariat=secretariat, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -113,7 +113,7 @@ def table_edit(request, pk, table_pk):
         try:
             services.dialogue_table_update(table=table, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -151,7 +151,7 @@ def table_minutes(request, pk, table_pk):
         try:
             services.minutes_answer(table=table, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:

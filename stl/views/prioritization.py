@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence.selectors import evidence_panel
 from pal_portal import access
+from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms_prioritization import PrioritizationEntryForm, PrioritizationForm
 from stl.models import Member, Prioritization
-from stl.views.registry import _add_errors
 
 
 def _cocreator_secretariat_or_404(user, pk):
@@ -65,7 +65,7 @@ def prioritization_create(request, pk):
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -153,7 +153,7 @@ def prioritization_entry(request, pk, prioritization_pk):
                     prioritization=prioritization, data=form.entry_data(), user=request.user
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pal_portal import access
+from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms_cocreation import ProblemForm, ProblemMergeForm
-from stl.views.registry import _add_errors
 
 
 def _contributor_or_404(request, pk):
@@ -57,7 +57,7 @@ def problem_create(request, pk):
         try:
             problem = services.problem_add(secretariat=secretariat, user=request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -95,7 +95,7 @@ def problem_merge(request, pk, problem_pk):
                 problem=problem, into=form.cleaned_data["into"], user=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:

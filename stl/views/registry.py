@@ -9,17 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pal_portal import access
+from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def secretariat_list(request):
@@ -41,7 +33,7 @@ def secretariat_create(request):
         try:
             secretariat = services.secretariat_register(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Se registró el STL %(stl)s.") % {"stl": secretariat})
             return redirect(secretariat)
@@ -70,7 +62,7 @@ def _manage_form_view(request, pk, *, form_class, service, title, success, form_
         try:
             obj = service(secretariat=secretariat, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
