@@ -3,17 +3,11 @@
 from django.contrib import admin
 
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport, IntegrityCheck
+from pal_portal.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Evidence)

@@ -6,6 +6,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from pal_portal.models import User
 
 
+class ReadOnlyAdminMixin:
+    """Let INAI staff read records and their history in the admin; every change goes through the
+    portal's services, which enforce the INAI rules (neutrality, one STL per state and exercise…).
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ordering = ["email"]

@@ -2,23 +2,24 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from pal_portal.admin import ReadOnlyAdminMixin
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
 
-class NucleusInline(admin.TabularInline):
+class NucleusInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Nucleus
     extra = 0
 
 
 @admin.register(Secretariat)
-class SecretariatAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class SecretariatAdmin(ReadOnlyAdminMixin, GuardedModelAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "installation_date", "status", "is_public"]
     list_filter = ["status", "is_public", "state"]
     inlines = [NucleusInline]
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "nucleus", "secretariat", "organisation", "is_active"]
     list_filter = ["secretariat"]
     list_select_related = ["user", "nucleus", "secretariat"]
@@ -26,6 +27,6 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FacilitatorAssignment)
-class FacilitatorAssignmentAdmin(SimpleHistoryAdmin):
+class FacilitatorAssignmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "secretariat", "assigned_at", "is_active"]
     list_select_related = ["user", "secretariat"]

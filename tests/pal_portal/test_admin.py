@@ -18,3 +18,39 @@ def test_inai_admin_sees_secretariats_and_their_history(adan, state_a):
     assert client.get("/admin/stl/secretariat/").status_code == 200
     history = client.get(f"/admin/stl/secretariat/{state_a.pk}/history/")
     assert history.status_code == 200
+
+
+def test_admin_cannot_bypass_the_neutrality_rule(adan, state_a, alicia, fernanda):
+    from stl.models import FacilitatorAssignment, Member
+
+    client = client_for(adan)
+    assert client.get("/admin/stl/member/add/").status_code == 403
+    assert client.get("/admin/stl/facilitatorassignment/add/").status_code == 403
+    response = client.post(
+        "/admin/stl/facilitatorassignment/add/",
+        {"secretariat": state_a.pk, "user": alicia.pk, "is_active": "on"},
+    )
+    assert response.status_code == 403
+    response = client.post(
+        "/admin/stl/member/add/",
+        {
+            "secretariat": state_a.pk,
+            "nucleus": state_a.nuclei.first().pk,
+            "user": fernanda.pk,
+            "organisation": "X",
+        },
+    )
+    assert response.status_code == 403
+    assert not FacilitatorAssignment.objects.filter(user=alicia).exists()
+    assert not Member.objects.filter(user=fernanda).exists()
+
+
+def test_admin_records_are_read_only_but_their_history_is_visible(adan, state_a, alicia):
+    from stl.models import Member
+
+    member = Member.objects.get(user=alicia)
+    client = client_for(adan)
+    page = client.get(f"/admin/stl/member/{member.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.get(f"/admin/stl/member/{member.pk}/history/").status_code == 200
