@@ -10,10 +10,10 @@ class EvidenceConfig(AppConfig):
         from evidence.health import check_integrity
         from evidence.models import Evidence
         from evidence.subjects import register_subject
-        from pal_portal.health import EXTRA_CHECKS
+        from pal_portal.health import ADVISORY_CHECKS
         from stl.models import Secretariat
 
-        EXTRA_CHECKS["evidence_integrity"] = check_integrity
+        ADVISORY_CHECKS["evidence_integrity"] = check_integrity
         # The installation act (and the STL's other founding documents) hang off the STL itself.
         register_subject(
             Secretariat,

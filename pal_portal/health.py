@@ -8,8 +8,12 @@ from django.db import connection
 
 from pal_portal.celery import app as celery_app
 
-# Probes are registered by apps (e.g. the evidence vault's last integrity check).
+# Probes registered by apps. Advisory ones (e.g. the evidence vault's last integrity check) are
+# reported, and mark the portal "degraded", but do not make /healthz answer 503: a container
+# orchestrator would otherwise restart or hold back a portal whose services are all up, and
+# keep the next integrity check from ever running.
 EXTRA_CHECKS: dict = {}
+ADVISORY_CHECKS: dict = {}
 
 
 def check_database() -> dict:
@@ -43,11 +47,20 @@ def check_queue(timeout: float = 2.0) -> dict:
     return {"ok": bool(replies), "mode": "broker", "workers": len(replies)}
 
 
-def run_checks() -> dict:
+def run_checks() -> tuple[dict, str]:
+    """Run every probe; return them and the overall status: ok, degraded or error."""
     checks = {"database": check_database(), "cache": check_cache(), "queue": check_queue()}
     for name, check in EXTRA_CHECKS.items():
         checks[name] = check()
-    return checks
+    if not all(check["ok"] for check in checks.values()):
+        status = "error"
+    else:
+        status = "ok"
+    for name, check in ADVISORY_CHECKS.items():
+        checks[name] = check()
+        if not checks[name]["ok"] and status == "ok":
+            status = "degraded"
+    return checks, status
 
 
 def queue_configured() -> bool:

@@ -28,10 +28,9 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    checks = run_checks()
-    healthy = all(check["ok"] for check in checks.values())
+    checks, status = run_checks()
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+        {"status": status, "checks": checks}, status=503 if status == "error" else 200
     )
 
 
