@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/", views.secretariat_dashboard, name="dashboard"),
     path("<int:pk>/nucleos/nuevo/", views.nucleus_create, name="nucleus_create"),
     path("<int:pk>/integrantes/invitar/", views.member_invite, name="member_invite"),
+    path(
+        "<int:pk>/integrantes/<int:member_pk>/baja/",
+        views.member_deactivate,
+        name="member_deactivate",
+    ),
     path("<int:pk>/facilitacion/", views.facilitator_assign, name="facilitator_assign"),
     path("<int:pk>/historial/", views.secretariat_history, name="history"),
     # Co-creation record: dialogue tables, public consultations, problems, timeline.

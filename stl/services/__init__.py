@@ -32,6 +32,7 @@ from stl.services.registry import (  # noqa: F401
     facilitator_assign,
     invitation_accept,
     invitation_check,
+    member_deactivate,
     member_invite,
     nucleus_add,
     secretariat_register,

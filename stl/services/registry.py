@@ -175,19 +175,33 @@ def member_invite(
             )
             % {"email": user.email}
         )
-    existing = Member.objects.filter(secretariat=secretariat, user=user).select_related("nucleus")
-    if existing:
+    existing = (
+        Member.objects.select_for_update()
+        .filter(secretariat=secretariat, user=user)
+        .select_related("nucleus")
+        .first()
+    )
+    if existing is not None and existing.is_active:
         raise ValidationError(
             _("%(email)s ya es integrante de este STL (núcleo: %(nucleus)s).")
-            % {"email": user.email, "nucleus": existing[0].nucleus}
+            % {"email": user.email, "nucleus": existing.nucleus}
         )
-    member = Member.objects.create(
-        secretariat=secretariat,
-        nucleus=nucleus,
-        user=user,
-        organisation=organisation.strip(),
-        position=position.strip(),
-    )
+    if existing is not None:
+        # A person who was removed comes back: the same membership row keeps its history.
+        member = existing
+        member.nucleus = nucleus
+        member.organisation = organisation.strip()
+        member.position = position.strip()
+        member.is_active = True
+        member.save(update_fields=["nucleus", "organisation", "position", "is_active"])
+    else:
+        member = Member.objects.create(
+            secretariat=secretariat,
+            nucleus=nucleus,
+            user=user,
+            organisation=organisation.strip(),
+            position=position.strip(),
+        )
     access.grant_member_access(user=user, secretariat=secretariat)
     _invite(user=user, secretariat=secretariat, invited_by=invited_by)
     return member
@@ -231,6 +245,22 @@ def facilitator_assign(
     access.grant_facilitator_access(user=user, secretariat=secretariat)
     _invite(user=user, secretariat=secretariat, invited_by=assigned_by)
     return assignment
+
+
+@_as_actor("user")
+@transaction.atomic
+def member_deactivate(*, member: Member, user) -> Member:
+    """Remove a person from the STL: their membership stays on record, their access ends."""
+    _require_admin(user)
+    member = (
+        Member.objects.select_for_update().select_related("user", "secretariat").get(pk=member.pk)
+    )
+    if not member.is_active:
+        raise ValidationError(_("Esta persona ya no es integrante del STL."))
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    access.revoke_member_access(user=member.user, secretariat=member.secretariat)
+    return member
 
 
 def invitation_check(*, key: str) -> Invitation:

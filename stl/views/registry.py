@@ -3,8 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +12,7 @@ from pal_portal import access
 from pal_portal.forms import add_service_errors
 from stl import selectors, services
 from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
+from stl.models import Member
 
 
 def secretariat_list(request):
@@ -140,3 +141,24 @@ def secretariat_history(request, pk):
             "records": selectors.secretariat_history(secretariat=secretariat),
         },
     )
+
+
+@login_required
+def member_deactivate(request, pk, member_pk):
+    secretariat, _stl_access = access.get_secretariat_or_404(request.user, pk, need="manage")
+    member = get_object_or_404(
+        Member.objects.select_related("user"), pk=member_pk, secretariat=secretariat
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.member_deactivate(member=member, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(name)s ya no es integrante del STL; su registro y su historial se conservan.")
+            % {"name": member.user},
+        )
+    return redirect(secretariat)

@@ -169,3 +169,34 @@ def test_other_sector_nucleus_needs_a_name_and_is_unique(adan, state_a):
     with pytest.raises(ValidationError):
         services.nucleus_add(secretariat=state_a, kind=Nucleus.Kind.ACADEMIA, user=adan)
     assert state_a.nuclei.filter(kind="academia").count() == 1
+
+
+def test_deactivated_member_loses_access_and_keeps_the_record(adan, state_a, alicia):
+    member = Member.objects.get(user=alicia)
+    services.member_deactivate(member=member, user=adan)
+    member.refresh_from_db()
+    assert not member.is_active
+    assert not access.secretariat_access(alicia, state_a).can_view
+    assert member.history.first().history_user == adan
+
+
+def test_only_inai_administrators_deactivate(state_a, alicia, fernanda):
+    with pytest.raises(PermissionDenied):
+        services.member_deactivate(member=Member.objects.get(user=alicia), user=fernanda)
+    assert Member.objects.get(user=alicia).is_active
+
+
+def test_a_removed_member_can_be_invited_again(adan, state_a, alicia):
+    member = services.member_deactivate(member=Member.objects.get(user=alicia), user=adan)
+    again = services.member_invite(
+        secretariat=state_a,
+        nucleus=state_a.nuclei.get(kind="organo_garante"),
+        email=alicia.email,
+        full_name="Alicia",
+        organisation="OGAIPO",
+        invited_by=adan,
+    )
+    assert again.pk == member.pk
+    assert again.is_active
+    assert again.nucleus.kind == "organo_garante"
+    assert access.secretariat_access(alicia, state_a).can_participate

@@ -193,3 +193,50 @@ def test_a_refused_installation_act_saves_nothing(adan):
     assert response.status_code == 200
     assert 'id="id_installation_act_error"' in response.content.decode()
     assert not Secretariat.objects.filter(state="TAB").exists()
+
+
+def test_admin_removes_a_member_after_confirming(adan, state_a, alicia):
+    member = Member.objects.get(user=alicia)
+    url = reverse("stl:member_deactivate", kwargs={"pk": state_a.pk, "member_pk": member.pk})
+    dashboard = client_for(adan).get(state_a.get_absolute_url()).content.decode()
+    assert url in dashboard
+    assert "data-confirm=" in dashboard.split(url, 1)[1][:200]
+    response = client_for(adan).post(url, follow=True)
+    assert "ya no es integrante del STL" in response.content.decode()
+    assert client_for(alicia).get(state_a.get_absolute_url()).status_code == 404
+
+
+def test_member_of_another_stl_cannot_be_removed_through_this_one(adan, state_a, bruno):
+    member_b = Member.objects.get(user=bruno)
+    url = reverse("stl:member_deactivate", kwargs={"pk": state_a.pk, "member_pk": member_b.pk})
+    assert client_for(adan).post(url).status_code == 404
+    assert Member.objects.get(user=bruno).is_active
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_dashboard_query_count_does_not_grow_with_stls(
+    count, alicia, state_a, django_assert_num_queries
+):
+    _fill(count)
+    client = client_for(alicia)
+    _warm_content_types()
+    with django_assert_num_queries(10):
+        response = client.get(state_a.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_public_stl_is_visible_to_other_states_and_anonymous(state_a, bruno, client):
+    Secretariat.objects.filter(pk=state_a.pk).update(is_public=True)
+    assert client.get(state_a.get_absolute_url()).status_code == 200
+    assert client_for(bruno).get(state_a.get_absolute_url()).status_code == 200
+    listing = client.get(reverse("stl:list")).content.decode()
+    assert str(state_a) in listing
+    # Public means readable, never editable nor its internal history.
+    assert client_for(bruno).get(reverse("stl:history", kwargs={"pk": state_a.pk})).status_code == (
+        404
+    )
+
+
+def test_reviewer_lands_on_the_list_of_all_stls_and_member_on_their_stl(rita, alicia, state_a):
+    assert client_for(rita).get(reverse("home"))["Location"] == reverse("stl:list")
+    assert client_for(alicia).get(reverse("home"))["Location"] == state_a.get_absolute_url()

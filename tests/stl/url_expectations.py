@@ -12,6 +12,14 @@ expect("stl:nucleus_create", kwargs=stl_a, **admins_only())
 expect("stl:member_invite", kwargs=stl_a, **admins_only())
 expect("stl:facilitator_assign", kwargs=stl_a, **admins_only())
 expect("stl:history", kwargs=stl_a, **insiders_only())
+expect(
+    "stl:member_deactivate",
+    kwargs=lambda world: {
+        "pk": world.state_a.pk,
+        "member_pk": world.state_a.members.get(user=world.alicia).pk,
+    },
+    **admins_only(405),  # POST only; everyone else learns nothing
+)
 from tests.stl import (  # noqa: E402, F401
     url_expectations_decisions,
     url_expectations_dialogue,
