@@ -35,6 +35,24 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         ),
         (_("Fechas"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        """Hide superuser status and raw permissions from INAI staff who are not superusers."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"is_superuser", "user_permissions"}
+        return tuple(
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+            for name, options in fieldsets
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        # Only superusers hand out INAI roles; administrators invite people through the portal.
+        return ("groups", "is_staff")
+
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )

@@ -2,6 +2,7 @@
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,15 @@ def test_url_answers_each_role_as_declared(world, name, role):
         f"{role} {expectation.method.upper()} {url} answered {response.status_code}, "
         f"expected {expected}"
     )
+    if response.get("Content-Type", "").startswith("text/html"):
+        _assert_safe_html(url, response)
+
+
+def _assert_safe_html(url, response):
+    """Every HTML page: strict CSP, nothing inline, nothing from another host."""
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+    body = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", body), f"inline script on {url}"
+    assert " style=" not in body and "<style" not in body, f"inline style on {url}"
+    assert not re.search(r"""(src|href)=["']https?://""", body), f"another host on {url}"

@@ -54,3 +54,26 @@ def test_admin_records_are_read_only_but_their_history_is_visible(adan, state_a,
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert client.get(f"/admin/stl/member/{member.pk}/history/").status_code == 200
+
+
+def test_inai_admin_cannot_make_anyone_a_superuser_or_change_roles(adan, alicia):
+    client = client_for(adan)
+    page = client.get(f"/admin/pal_portal/user/{alicia.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="groups"' not in page
+    response = client.post(
+        f"/admin/pal_portal/user/{alicia.pk}/change/",
+        {
+            "email": alicia.email,
+            "full_name": alicia.full_name,
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302  # saved: the forbidden fields were simply ignored
+    alicia.refresh_from_db()
+    assert not alicia.is_superuser
+    assert not alicia.is_staff
