@@ -139,7 +139,7 @@ def _spooled(uploaded_file) -> Iterator[_Spool]:
 
 @contextmanager
 def _without_image_metadata(spool: _Spool) -> Iterator[_Spool]:
-    """Yield a re-encoded copy of an image without EXIF/GPS metadata, hashed as stored."""
+    """Yield a copy of an image without EXIF/GPS metadata (pixels untouched), hashed as stored."""
     clean = _temporary_file()
     try:
         strip_image_metadata(path=spool.path, output=clean.file)
@@ -672,7 +672,7 @@ def _export_queryset(secretariat_id: int):
     return (
         Evidence.objects.filter(secretariat_id=secretariat_id)
         .select_related("subject_type", "uploaded_by", "superseded_by")
-        .prefetch_related("subject")
+        .prefetch_related(subjects.subject_prefetch())
         .order_by("subject_type_id", "subject_id", "uploaded_at", "pk")
     )
 

@@ -3,19 +3,23 @@
 The caller streams the upload to a temporary file (hashing it on the way), then calls
 ``sniff_and_check`` with that path. Nothing here reads a whole file into memory: content is
 sniffed from its first bytes, bodies are scanned in chunks and ZIP containers are inspected
-through their central directory. Every rejection is a single ``ValidationError`` with a Spanish
-message and a stable ``code`` so views and tests can tell the reasons apart.
+through their central directory. Images are then cleaned by ``strip_image_metadata``, which
+rewrites their structure (segments, chunks) in pieces without ever decoding the pixels. Every
+rejection is a single ``ValidationError`` with a Spanish message and a stable ``code`` so views
+and tests can tell the reasons apart.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
+import re
 import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import BinaryIO
@@ -24,7 +28,7 @@ import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image
 
 StrPath = str | os.PathLike[str]
 
@@ -272,32 +276,40 @@ def sniff_and_check(*, name: str, path: StrPath, size: int | None = None) -> Sni
 
 
 def strip_image_metadata(*, path: StrPath, output: StrPath | BinaryIO) -> None:
-    """Re-encode the JPEG, PNG or WebP at ``path`` into ``output`` without its metadata.
+    """Copy the JPEG, PNG or WebP at ``path`` into ``output`` without its metadata.
 
-    EXIF (with GPS), XMP, comments and PNG text chunks are dropped; the EXIF orientation is
-    applied to the pixels first so the picture still looks the right way up. The ICC colour
-    profile and PNG transparency are kept, as they affect how the image looks, not who took it.
+    The file is rewritten at the level of its structure (JPEG segments, PNG chunks, RIFF chunks):
+    pixels are never decoded or re-encoded, so the picture keeps its exact quality, and the file
+    is read and written in pieces of at most ``CHUNK_BYTES``, so memory stays flat whatever its
+    size (the vault's requirement, issue 3).
+
+    Dropped: EXIF (with GPS), XMP, Photoshop/IPTC, comments, PNG text and time chunks, every
+    other JPEG APPn segment, and anything after the end of the image (MPO secondary pictures,
+    "motion photo" videos, vendor trailers), which can carry metadata of its own. Kept: the
+    image data verbatim, the ICC colour profile, JFIF and Adobe (colour transform) segments, PNG
+    transparency, gamma, chromaticity and density chunks, WebP animation and alpha.
+
+    Orientation: the pixels cannot be rotated without decoding them, and phones store most
+    photos sideways with an EXIF Orientation tag. So when the original EXIF has an Orientation
+    other than 1, a minimal EXIF holding that single tag takes its place: the picture still
+    shows the right way up and nothing else of the EXIF survives.
+
+    ``output`` is a path (removed again if stripping fails) or a binary file object. Raises
+    ValidationError (code ``corrupt_file``) when the structure is malformed or truncated.
     """
-    with Image.open(path) as image:
-        image_format = "JPEG" if image.format == "MPO" else image.format
-        if image_format not in {"JPEG", "PNG", "WEBP"}:
-            raise ValueError(f"Cannot strip metadata from {image.format!r} images.")
-        animated = image_format != "JPEG" and getattr(image, "is_animated", False)
-        # Transposing an animation would keep only its first frame.
-        clean = image if animated else ImageOps.exif_transpose(image)
-        # Some encoders fall back to image.info (e.g. the JPEG comment), so empty it.
-        kept_info = {
-            key: image.info[key] for key in ("icc_profile", "transparency") if key in image.info
-        }
-        clean.info = dict(kept_info)
-        options: dict[str, object] = {"format": image_format, **kept_info}
-        if image_format == "JPEG":
-            options.update(quality=90, optimize=True)
-        elif image_format == "WEBP":
-            options.update(quality=90)
-        if animated:
-            options["save_all"] = True
-        clean.save(output, **options)
+    with open(path, "rb") as fh:
+        source = _Source(fh)
+        strip = _stripper(source.peek(12))
+        if not isinstance(output, str | os.PathLike):
+            strip(source, output)
+            return
+        try:
+            with open(output, "wb") as out:
+                strip(source, out)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(output)
+            raise
 
 
 def _accepted_formats_text() -> str:
@@ -451,7 +463,7 @@ def _odf_type(*, archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> st
 
 
 def _check_image(*, path: StrPath, mime_type: str) -> None:
-    corrupt = ValidationError(_("La imagen está dañada o no se puede leer."), code="corrupt_file")
+    corrupt = _corrupt_image()
     try:
         with Image.open(path) as image:
             if image.format not in _PILLOW_FORMATS[mime_type]:
@@ -549,3 +561,296 @@ def _decodes(*, path: StrPath, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+# --- metadata stripping --------------------------------------------------------------------
+
+_EXIF_HEADER = b"Exif\x00\x00"
+_EXIF_ORIENTATION_TAG = 0x0112
+_EXIF_SHORT = 3
+# Bytes of a PNG eXIf or WebP EXIF chunk searched for the orientation (IFD0 comes first).
+_EXIF_SEARCH_BYTES = 64 * 1024
+
+_JPEG_SOI = b"\xff\xd8"
+_JPEG_EOI = 0xD9
+_JPEG_SOS = 0xDA
+_JPEG_APP1 = 0xE1
+_JPEG_COM = 0xFE
+_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM and RST0-7: no length
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # SOFn, not DHT/JPG/DAC
+# APPn segments kept, by the identifier their payload starts with.
+_JPEG_KEPT_APPS = MappingProxyType({0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"})
+# In entropy-coded data 0xFF is followed by 0x00 (stuffing) or a restart marker; anything else
+# (fill bytes aside) starts the next marker.
+_JPEG_MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_JPEG_MAX_FILL_BYTES = 64
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_DROPPED_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"})
+_PNG_MAX_CHUNK_BYTES = 0x7FFFFFFF
+
+_WEBP_FIRST_CHUNKS = frozenset({b"VP8 ", b"VP8L", b"VP8X"})
+_WEBP_EXIF = b"EXIF"
+_WEBP_XMP = b"XMP "
+_WEBP_VP8X_EXIF_FLAG = 0x08
+_WEBP_VP8X_XMP_FLAG = 0x04
+_WEBP_VP8X_BYTES = 10
+
+
+class _Source:
+    """The image being stripped: bounded reads that refuse to run past the end of the file."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.size = os.fstat(fh.fileno()).st_size
+
+    def peek(self, size: int) -> bytes:
+        position = self.fh.tell()
+        data = self.fh.read(size)
+        self.fh.seek(position)
+        return data
+
+    def read_exactly(self, size: int) -> bytes:
+        data = self.fh.read(size)
+        if len(data) != size:
+            raise _corrupt_image()
+        return data
+
+    def skip(self, size: int) -> None:
+        if self.fh.tell() + size > self.size:
+            raise _corrupt_image()
+        self.fh.seek(size, os.SEEK_CUR)
+
+    def copy(self, out: BinaryIO, size: int, crc: int | None = None) -> int | None:
+        """Copy ``size`` bytes to ``out`` in pieces; with ``crc``, return their CRC-32 after it."""
+        while size > 0:
+            piece = self.read_exactly(min(CHUNK_BYTES, size))
+            out.write(piece)
+            if crc is not None:
+                crc = zlib.crc32(piece, crc)
+            size -= len(piece)
+        return crc
+
+
+def _stripper(head: bytes) -> Callable[[_Source, BinaryIO], None]:
+    if head.startswith(_JPEG_SOI):
+        return _strip_jpeg
+    if head.startswith(_PNG_SIGNATURE):
+        return _strip_png
+    if len(head) == 12 and head.startswith(b"RIFF") and head.endswith(b"WEBP"):
+        return _strip_webp
+    raise _corrupt_image()
+
+
+def _corrupt_image() -> ValidationError:
+    return ValidationError(_("La imagen está dañada o no se puede leer."), code="corrupt_file")
+
+
+def _exif_orientation(exif: bytes) -> int | None:
+    """Return the Orientation (2-8) in IFD0 of an EXIF block, or None if absent or unusable."""
+    if exif.startswith(_EXIF_HEADER):
+        exif = exif[len(_EXIF_HEADER) :]
+    order = {b"II*\x00": "<", b"MM\x00*": ">"}.get(exif[:4])
+    if order is None:
+        return None
+    try:
+        (ifd,) = struct.unpack_from(order + "I", exif, 4)
+        (count,) = struct.unpack_from(order + "H", exif, ifd)
+        for index in range(count):
+            tag, kind, number, value = struct.unpack_from(
+                order + "HHIH", exif, ifd + 2 + 12 * index
+            )
+            if tag == _EXIF_ORIENTATION_TAG:
+                usable = kind == _EXIF_SHORT and number == 1 and 2 <= value <= 8
+                return value if usable else None
+    except struct.error:
+        return None
+    return None
+
+
+def _minimal_exif(orientation: int) -> bytes:
+    """Return a TIFF-structured EXIF block whose only tag is ``orientation``."""
+    entry = struct.pack(">HHIHH", _EXIF_ORIENTATION_TAG, _EXIF_SHORT, 1, orientation, 0)
+    return b"MM\x00*" + struct.pack(">IH", 8, 1) + entry + struct.pack(">I", 0)
+
+
+def _strip_jpeg(source: _Source, out: BinaryIO) -> None:
+    out.write(source.read_exactly(len(_JPEG_SOI)))
+    seen_frame = seen_scan = seen_exif = False
+    while True:
+        marker = _next_jpeg_marker(source)
+        if marker == _JPEG_EOI:
+            if not seen_scan:
+                raise _corrupt_image()
+            out.write(b"\xff\xd9")
+            return  # anything after EOI is dropped
+        if marker in _JPEG_STANDALONE:
+            out.write(bytes((0xFF, marker)))
+            continue
+        length_bytes = source.read_exactly(2)
+        (length,) = struct.unpack(">H", length_bytes)
+        if length < 2:
+            raise _corrupt_image()
+        payload = source.read_exactly(length - 2)  # at most 64 KiB
+        if 0xE0 <= marker <= 0xEF or marker == _JPEG_COM:
+            if marker == _JPEG_APP1 and not seen_exif and payload.startswith(_EXIF_HEADER):
+                seen_exif = True
+                orientation = _exif_orientation(payload)
+                if orientation:
+                    exif = _EXIF_HEADER + _minimal_exif(orientation)
+                    out.write(struct.pack(">BBH", 0xFF, _JPEG_APP1, len(exif) + 2) + exif)
+            elif _kept_jpeg_app(marker=marker, payload=payload):
+                out.write(bytes((0xFF, marker)) + length_bytes + payload)
+            continue
+        if marker in _JPEG_FRAMES:
+            seen_frame = True
+        elif marker == _JPEG_SOS and not seen_frame:
+            raise _corrupt_image()
+        out.write(bytes((0xFF, marker)) + length_bytes + payload)
+        if marker == _JPEG_SOS:
+            seen_scan = True
+            _copy_jpeg_scan(source, out)
+
+
+def _kept_jpeg_app(*, marker: int, payload: bytes) -> bool:
+    identifier = _JPEG_KEPT_APPS.get(marker)
+    return identifier is not None and payload.startswith(identifier)
+
+
+def _next_jpeg_marker(source: _Source) -> int:
+    prefix, marker = source.read_exactly(2)
+    if prefix != 0xFF:
+        raise _corrupt_image()
+    for _fill in range(_JPEG_MAX_FILL_BYTES):
+        if marker != 0xFF:
+            break
+        (marker,) = source.read_exactly(1)
+    if marker in (0x00, 0xFF, 0xD8):  # not a marker, endless fill, or a second SOI
+        raise _corrupt_image()
+    return marker
+
+
+def _copy_jpeg_scan(source: _Source, out: BinaryIO) -> None:
+    """Copy entropy-coded data verbatim, leaving ``source`` at the 0xFF of the next marker."""
+    fh = source.fh
+    size = max(CHUNK_BYTES, 2)
+    while True:
+        start = fh.tell()
+        piece = fh.read(size)
+        found = _JPEG_MARKER_IN_SCAN.search(piece)
+        end = found.start() if found else len(piece)
+        if not found:
+            if len(piece) < size:  # the file ends inside the scan: truncated
+                raise _corrupt_image()
+            if piece[-1] == 0xFF:  # maybe the first half of a marker: read it again
+                end -= 1
+        with memoryview(piece) as view:
+            out.write(view[:end])
+        at_marker, read = found is not None, len(piece)
+        del piece, found  # let go of this piece before reading the next (the match holds it too)
+        if at_marker or end < read:
+            fh.seek(start + end)
+        if at_marker:
+            return
+
+
+def _strip_png(source: _Source, out: BinaryIO) -> None:
+    out.write(source.read_exactly(len(_PNG_SIGNATURE)))
+    first = True
+    seen_exif = False
+    while True:
+        header = source.read_exactly(8)
+        length, kind = struct.unpack(">I4s", header)
+        if length > _PNG_MAX_CHUNK_BYTES or not kind.isalpha() or first != (kind == b"IHDR"):
+            raise _corrupt_image()
+        first = False
+        if kind in _PNG_DROPPED_CHUNKS:
+            orientation = None
+            if kind == b"eXIf" and not seen_exif:
+                seen_exif = True
+                exif = source.read_exactly(min(length, _EXIF_SEARCH_BYTES))
+                orientation = _exif_orientation(exif)
+                source.skip(length - len(exif))
+            else:
+                source.skip(length)
+            source.skip(4)  # CRC
+            if orientation:
+                exif = _minimal_exif(orientation)
+                chunk = struct.pack(">I", len(exif)) + kind + exif
+                out.write(chunk + struct.pack(">I", zlib.crc32(chunk[4:])))
+            continue
+        out.write(header)
+        crc = source.copy(out, length, zlib.crc32(kind))
+        stored_crc = source.read_exactly(4)
+        if struct.unpack(">I", stored_crc)[0] != crc:
+            raise _corrupt_image()
+        out.write(stored_crc)
+        if kind == b"IEND":
+            return  # anything after IEND is dropped
+
+
+def _strip_webp(source: _Source, out: BinaryIO) -> None:
+    (riff_size,) = struct.unpack("<I", source.read_exactly(12)[4:8])
+    end = 8 + riff_size
+    if riff_size < 4 or end > source.size:
+        raise _corrupt_image()
+
+    # First pass, reading chunk headers only: the RIFF size and the VP8X flags come first.
+    has_vp8x = False
+    orientation = None
+    seen_exif = False
+    out_size = 4  # "WEBP"
+    for kind, offset, size in _webp_chunks(source, end):
+        if offset == 20:
+            if kind not in _WEBP_FIRST_CHUNKS:
+                raise _corrupt_image()
+            has_vp8x = kind == b"VP8X"
+            if has_vp8x and size < _WEBP_VP8X_BYTES:
+                raise _corrupt_image()
+        if kind == _WEBP_EXIF:
+            if not seen_exif and has_vp8x:
+                orientation = _exif_orientation(source.read_exactly(min(size, _EXIF_SEARCH_BYTES)))
+                if orientation:
+                    out_size += 8 + len(_minimal_exif(orientation))
+            seen_exif = True
+        elif kind != _WEBP_XMP:
+            out_size += 8 + size + (size & 1)
+
+    out.write(b"RIFF" + struct.pack("<I", out_size) + b"WEBP")
+    seen_exif = False
+    for kind, _offset, size in _webp_chunks(source, end):
+        if kind == _WEBP_EXIF:
+            if orientation and not seen_exif:
+                exif = _minimal_exif(orientation)
+                out.write(kind + struct.pack("<I", len(exif)) + exif)
+            seen_exif = True
+            continue
+        if kind == _WEBP_XMP:
+            continue
+        out.write(kind + struct.pack("<I", size))
+        if kind == b"VP8X":
+            (flags,) = source.read_exactly(1)
+            flags &= ~(_WEBP_VP8X_EXIF_FLAG | _WEBP_VP8X_XMP_FLAG)
+            if orientation:
+                flags |= _WEBP_VP8X_EXIF_FLAG
+            out.write(bytes((flags,)))
+            source.copy(out, size - 1)
+        else:
+            source.copy(out, size)
+        if size & 1:
+            out.write(b"\x00")
+    # Anything after the RIFF chunk is dropped.
+
+
+def _webp_chunks(source: _Source, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """Yield (FourCC, payload offset, payload size) of each top-level chunk, seeking to each."""
+    position = 12
+    while position < end:
+        if end - position < 8:
+            raise _corrupt_image()
+        source.fh.seek(position)
+        kind, size = struct.unpack("<4sI", source.read_exactly(8))
+        if position + 8 + size > end:
+            raise _corrupt_image()
+        yield kind, position + 8, size
+        position += 8 + size + (size & 1)

@@ -1,12 +1,15 @@
 """Upload validation against a corpus of honest and hostile files built in tmp_path."""
 
 import io
+import random
+import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageCms, ImageOps, PngImagePlugin
 
 from evidence.validation import (
     ACCEPTED_TYPES,
@@ -44,10 +47,8 @@ SCRIPT_TAG = b"<SCRIPT src=//x.mx/a.js></SCRIPT>"
 GPS_LATITUDE = (19.0, 25.0, 57.0)  # Zócalo, Ciudad de México
 
 
-def image_bytes(
-    fmt: str, *, size: tuple[int, int] = (4, 2), orientation: int | None = None
-) -> bytes:
-    """Return a small image carrying EXIF GPS coordinates (and a PNG text chunk)."""
+def image_exif(*, orientation: int | None = None) -> Image.Exif:
+    """Return EXIF with the camera maker, GPS coordinates and, if given, an orientation."""
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "Cámara del facilitador"
     if orientation:
@@ -57,7 +58,14 @@ def image_bytes(
     gps[ExifTags.GPS.GPSLatitude] = GPS_LATITUDE
     gps[ExifTags.GPS.GPSLongitudeRef] = "W"
     gps[ExifTags.GPS.GPSLongitude] = (99.0, 8.0, 0.0)
-    options: dict[str, object] = {"exif": exif}
+    return exif
+
+
+def image_bytes(
+    fmt: str, *, size: tuple[int, int] = (4, 2), orientation: int | None = None
+) -> bytes:
+    """Return a small image carrying EXIF GPS coordinates (and a PNG text chunk)."""
+    options: dict[str, object] = {"exif": image_exif(orientation=orientation)}
     if fmt == "PNG":
         text = PngImagePlugin.PngInfo()
         text.add_text("Author", "María Pérez, domicilio particular")
@@ -197,8 +205,95 @@ def test_images_report_that_they_need_stripping(upload):
 
 # --- Metadata stripping --------------------------------------------------------------------
 
+IMAGE_FORMATS = ["JPEG", "PNG", "WEBP"]
+MiB = 1024 * 1024
+# A real sRGB profile, padded past 64 KiB so that a JPEG splits it over two APP2 segments.
+ICC_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() + bytes(70_000)
+# Looks like entropy-coded JPEG data: every byte value, each 0xFF stuffed with 0x00.
+SCAN_FILLER = bytes(range(0xFF)) + b"\xff\x00"
+XMP_PACKET = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">GPS 19.43 -99.13</x:xmpmeta>'
+CORRUPT_IMAGE_MESSAGE = "La imagen está dañada o no se puede leer."
 
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+
+def noisy_image(fmt: str, *, mode: str = "RGB", **options) -> bytes:
+    """Return a 48x32 picture of random pixels (a JPEG scan full of stuffed 0xFF bytes)."""
+    size = (48, 32)
+    pixels = random.Random(3).randbytes(size[0] * size[1] * len(mode))
+    buffer = io.BytesIO()
+    Image.frombytes(mode, size, pixels).save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
+    """Return the (marker, payload) segments of a JPEG up to its first SOS, and where it ends."""
+    segments, position = [], 2
+    while True:
+        marker = data[position + 1]
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        segments.append((marker, data[position + 4 : end]))
+        if marker == 0xDA:
+            return segments, end
+        position = end
+
+
+def jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def png_chunk_types(data: bytes) -> list[bytes]:
+    types, position = [], 8
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        types.append(data[position + 4 : position + 8])
+        position += 12 + length
+    return types
+
+
+def riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    chunks, position = [], 12
+    while position < len(data):
+        size = int.from_bytes(data[position + 4 : position + 8], "little")
+        chunks.append((data[position : position + 4], data[position + 8 : position + 8 + size]))
+        position += 8 + size + (size & 1)
+    return chunks
+
+
+def stripped(tmp_path: Path, content: bytes) -> bytes:
+    source = tmp_path / "original"
+    source.write_bytes(content)
+    output = io.BytesIO()
+    strip_image_metadata(path=source, output=output)
+    return output.getvalue()
+
+
+def write_large_jpeg(path: Path, size: int, *, in_segments: bool) -> None:
+    """Write a JPEG of ``size`` bytes or more without building it in memory.
+
+    The bulk is either scan data after a real header (a big photo, as the stripper never decodes
+    it) or XMP APP1 segments of 64 KiB before the real image (metadata to drop).
+    """
+    small = image_bytes("JPEG")
+    segments, scan_start = jpeg_segments(small)
+    # Declare the 6000x4000 pixels of a phone photo: decoding them would take 72 MB.
+    sof = small.index(jpeg_segment(0xC0, dict(segments)[0xC0]))
+    small = small[: sof + 5] + struct.pack(">HH", 4000, 6000) + small[sof + 9 :]
+    with open(path, "wb") as fh:
+        if in_segments:
+            fh.write(small[:2])
+            xmp = b"http://ns.adobe.com/xap/1.0/\x00" + XMP_PACKET
+            segment = jpeg_segment(0xE1, xmp + b" " * (0xFFFF - 2 - len(xmp)))
+            for _ in range(size // len(segment) + 1):
+                fh.write(segment)
+            fh.write(small[2:])
+        else:
+            fh.write(small[:scan_start])
+            filler = SCAN_FILLER * (MiB // len(SCAN_FILLER))
+            for _ in range(size // len(filler) + 1):
+                fh.write(filler)
+            fh.write(b"\xff\xd9")
+
+
+@pytest.mark.parametrize("fmt", IMAGE_FORMATS)
 def test_stripping_removes_gps_and_every_other_exif_tag(tmp_path, fmt):
     source = tmp_path / "foto"
     source.write_bytes(image_bytes(fmt))
@@ -208,33 +303,253 @@ def test_stripping_removes_gps_and_every_other_exif_tag(tmp_path, fmt):
     output = io.BytesIO()
     strip_image_metadata(path=source, output=output)
 
-    with Image.open(io.BytesIO(output.getvalue())) as stripped:
-        assert stripped.format == fmt
-        assert not stripped.getexif().get_ifd(ExifTags.IFD.GPSInfo)
-        assert not stripped.getexif()
-        assert "xmp" not in stripped.info
-        assert not getattr(stripped, "text", {})
-    assert b"Mar\xc3\xada" not in output.getvalue()
+    with Image.open(io.BytesIO(output.getvalue())) as stripped_image:
+        assert stripped_image.format == fmt
+        assert not stripped_image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        assert not stripped_image.getexif()
+        assert "xmp" not in stripped_image.info
+        assert not getattr(stripped_image, "text", {})
+    assert b"Exif" not in output.getvalue()
+    assert "Cámara".encode() not in output.getvalue()
 
 
-def test_stripping_applies_the_exif_orientation_to_the_pixels(tmp_path):
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [
+        ("JPEG", {}),
+        ("JPEG", {"progressive": True}),
+        ("JPEG", {"restart_marker_blocks": 1}),
+        ("JPEG", {"quality": 95, "subsampling": 0}),
+        ("PNG", {}),
+        ("WEBP", {}),
+        ("WEBP", {"lossless": True}),
+    ],
+)
+def test_stripping_keeps_the_pixels_and_the_colour_profile(tmp_path, fmt, options):
+    content = noisy_image(fmt, exif=image_exif(), icc_profile=ICC_PROFILE, **options)
+
+    clean = stripped(tmp_path, content)
+
+    with Image.open(io.BytesIO(content)) as original, Image.open(io.BytesIO(clean)) as copy:
+        assert (copy.format, copy.size, copy.mode) == (original.format, original.size, "RGB")
+        assert copy.tobytes() == original.tobytes()
+        assert copy.info["icc_profile"] == ICC_PROFILE
+        assert not copy.getexif()
+
+
+def test_jpeg_scan_data_is_copied_verbatim(tmp_path):
+    content = noisy_image("JPEG", exif=image_exif(), progressive=True)
+    _segments, scan_start = jpeg_segments(content)
+
+    clean = stripped(tmp_path, content)
+
+    assert clean.endswith(content[scan_start:])
+    assert len(clean) < len(content)
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 7])
+def test_jpeg_markers_split_across_read_chunks_are_found(tmp_path, monkeypatch, chunk_bytes):
+    content = noisy_image("JPEG", exif=image_exif(), progressive=True, restart_marker_blocks=2)
+    expected = stripped(tmp_path, content)
+    monkeypatch.setattr("evidence.validation.CHUNK_BYTES", chunk_bytes)
+
+    assert stripped(tmp_path, content) == expected
+
+
+def test_jpeg_keeps_only_jfif_icc_and_adobe_segments(tmp_path):
+    # CMYK, so that libjpeg writes the Adobe APP14 segment its colour transform depends on.
+    content = noisy_image(
+        "JPEG", mode="CMYK", exif=image_exif(), icc_profile=ICC_PROFILE, comment=b"Oficina 3"
+    )
+    extra = (
+        jpeg_segment(0xE0, b"JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x00\x00"),
+        jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP_PACKET),
+        jpeg_segment(0xED, b"Photoshop 3.0\x008BIM\x04\x04 IPTC: Maria Perez"),
+        jpeg_segment(0xE2, b"MPF\x00II*\x00"),
+        jpeg_segment(0xE0, b"JFXX\x00\x10"),
+        jpeg_segment(0xEF, b"\xff\xff vendor data"),
+        jpeg_segment(0xFE, b"Tomada en el domicilio de la coordinadora"),
+    )
+    content = content[:2] + b"".join(extra) + content[2:]
+
+    clean = stripped(tmp_path, content)
+
+    kept = [
+        (marker, payload[:5])
+        for marker, payload in jpeg_segments(clean)[0]
+        if 0xE0 <= marker <= 0xEF or marker == 0xFE
+    ]
+    assert kept == [(0xE0, b"JFIF\x00"), (0xEE, b"Adobe")] + [(0xE2, b"ICC_P")] * 2
+    for secret in (b"GPS", b"IPTC", b"MPF", b"domicilio", b"Oficina", b"vendor", b"Exif"):
+        assert secret not in clean
+    with Image.open(io.BytesIO(content)) as original, Image.open(io.BytesIO(clean)) as copy:
+        assert copy.mode == "CMYK"
+        assert copy.tobytes() == original.tobytes()
+        assert copy.info["icc_profile"] == ICC_PROFILE
+
+
+def test_png_text_time_and_exif_chunks_are_dropped_and_the_rest_kept(tmp_path):
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "María Pérez")
+    text.add_text("Comment", "Tomada en su domicilio particular", zip=True)
+    text.add_itxt("Description", "Coordenadas 19.43, -99.13", lang="es")
+    text.add(b"tIME", struct.pack(">HBBBBB", 2025, 3, 14, 9, 30, 0))
+    text.add(b"gAMA", struct.pack(">I", 45455))
+    content = noisy_image(
+        "PNG", exif=image_exif(), pnginfo=text, icc_profile=ICC_PROFILE, dpi=(300, 300),
+        transparency=(0, 0, 0),
+    )  # fmt: skip
+    dropped = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+    before = png_chunk_types(content)
+    assert dropped <= set(before)
+
+    clean = stripped(tmp_path, content)
+
+    assert png_chunk_types(clean) == [kind for kind in before if kind not in dropped]
+    assert {b"iCCP", b"gAMA", b"pHYs", b"tRNS"} <= set(png_chunk_types(clean))
+    with Image.open(io.BytesIO(clean)) as copy:
+        copy.load()
+        assert copy.text == {}
+        assert copy.info["transparency"] == (0, 0, 0)
+        assert copy.info["dpi"] == pytest.approx((300, 300), rel=1e-4)
+
+
+def test_webp_exif_and_xmp_chunks_are_dropped_and_the_header_fixed(tmp_path):
+    content = noisy_image("WEBP", exif=image_exif(), xmp=XMP_PACKET, icc_profile=ICC_PROFILE)
+    chunks = dict(riff_chunks(content))
+    assert {b"EXIF", b"XMP "} <= set(chunks)
+    assert chunks[b"VP8X"][0] & 0x0C == 0x0C
+
+    clean = stripped(tmp_path, content)
+
+    kinds = [kind for kind, _payload in riff_chunks(clean)]
+    assert kinds == [b"VP8X", b"ICCP", b"VP8 "]
+    flags = riff_chunks(clean)[0][1][0]
+    assert flags & 0x0C == 0  # EXIF and XMP flags cleared
+    assert flags & 0x20  # ICC flag kept
+    assert int.from_bytes(clean[4:8], "little") == len(clean) - 8
+    assert b"GPS" not in clean
+
+
+def test_animated_webp_keeps_its_frames(tmp_path):
+    frames = [Image.new("RGB", (8, 8), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "WEBP", save_all=True, append_images=frames[1:], exif=image_exif())
+
+    clean = stripped(tmp_path, buffer.getvalue())
+
+    with Image.open(io.BytesIO(clean)) as copy:
+        assert copy.n_frames == 3
+        assert not copy.getexif()
+
+
+@pytest.mark.parametrize("fmt", IMAGE_FORMATS)
+def test_stripping_keeps_the_orientation_as_the_only_exif_tag(tmp_path, fmt):
+    # The pixels are not rotated (that would mean decoding them): a minimal EXIF with the
+    # Orientation alone keeps a phone's portrait photo the right way up.
+    source = tmp_path / "foto"
+    source.write_bytes(image_bytes(fmt, size=(4, 2), orientation=6))
+
+    strip_image_metadata(path=source, output=tmp_path / "limpia")
+
+    with Image.open(tmp_path / "limpia") as copy:
+        assert copy.size == (4, 2)
+        assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 6}
+        assert ImageOps.exif_transpose(copy).size == (2, 4)
+    assert "Cámara".encode() not in (tmp_path / "limpia").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", IMAGE_FORMATS)
+def test_upright_orientation_leaves_no_exif_at_all(tmp_path, fmt):
+    clean = stripped(tmp_path, image_bytes(fmt, orientation=1))
+
+    assert b"Exif" not in clean
+    with Image.open(io.BytesIO(clean)) as copy:
+        assert not copy.getexif()
+
+
+@pytest.mark.parametrize("fmt", IMAGE_FORMATS)
+def test_whatever_follows_the_image_is_dropped(tmp_path, fmt):
+    # E.g. the second picture of an MPO, with EXIF and GPS of its own, or a motion-photo video.
+    content = image_bytes(fmt, orientation=3)
+    trailer = image_bytes("JPEG")
+
+    assert stripped(tmp_path, content + trailer) == stripped(tmp_path, content)
+
+
+@pytest.mark.parametrize("fmt", IMAGE_FORMATS)
+def test_stripped_image_still_passes_the_checks(tmp_path, upload, fmt):
+    clean = stripped(tmp_path, image_bytes(fmt))
+
+    assert upload(f"foto.{fmt.lower()}", clean).mime_type == ACCEPTED_TYPES[fmt.lower()][0]
+
+
+def _flip_byte(content: bytes, position: int) -> bytes:
+    return content[:position] + bytes((content[position] ^ 0x55,)) + content[position + 1 :]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: noisy_image("JPEG")[:-2], id="jpeg-without-eoi"),
+        pytest.param(lambda: noisy_image("JPEG")[:1500], id="jpeg-cut-in-scan"),
+        pytest.param(lambda: image_bytes("JPEG")[:40], id="jpeg-cut-in-segment"),
+        pytest.param(lambda: b"\xff\xd8\xff\xd9", id="jpeg-without-scan"),
+        pytest.param(lambda: b"\xff\xd8\x00" + image_bytes("JPEG")[2:], id="jpeg-junk"),
+        pytest.param(lambda: b"\xff\xd8\xff\xe0\x00\x01", id="jpeg-bad-length"),
+        pytest.param(lambda: noisy_image("PNG")[:-6], id="png-truncated"),
+        pytest.param(lambda: _flip_byte(noisy_image("PNG"), 100), id="png-bad-crc"),
+        pytest.param(lambda: noisy_image("PNG")[:8] + b"\x00" * 12, id="png-no-ihdr"),
+        pytest.param(lambda: noisy_image("WEBP")[:-10], id="webp-truncated"),
+        pytest.param(lambda: noisy_image("WEBP")[:12] + b"ABCD", id="webp-bad-chunk"),
+        pytest.param(lambda: b"GIF89a" + b"\x00" * 20, id="not-an-image"),
+    ],
+)
+def test_malformed_image_is_refused_when_stripping(tmp_path, build):
+    source = tmp_path / "foto"
+    source.write_bytes(build())
+    output = tmp_path / "limpia"
+
+    with pytest.raises(ValidationError) as exc_info:
+        strip_image_metadata(path=source, output=output)
+
+    assert exc_info.value.code == "corrupt_file"
+    assert exc_info.value.messages == [CORRUPT_IMAGE_MESSAGE]
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("in_segments", [False, True], ids=["big-scan", "many-app-segments"])
+def test_stripping_memory_stays_flat_whatever_the_size(tmp_path, in_segments):
+    peaks, sizes = {}, {}
+    for megabytes in (1, 20):
+        source = tmp_path / f"foto-{megabytes}.jpg"
+        write_large_jpeg(source, megabytes * MiB, in_segments=in_segments)
+        output = tmp_path / f"limpia-{megabytes}.jpg"
+        tracemalloc.start()
+        try:
+            strip_image_metadata(path=source, output=output)
+            peaks[megabytes] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        sizes[megabytes] = (source.stat().st_size, output.stat().st_size)
+        with Image.open(output) as copy:
+            assert copy.size == (6000, 4000)
+            assert not copy.getexif()
+
+    assert peaks[20] < 2 * MiB  # one read of CHUNK_BYTES (1 MiB) and small change
+    assert peaks[20] - peaks[1] < 256 * 1024
+    source_size, output_size = sizes[20]
+    if in_segments:
+        assert output_size < 4096
+    else:
+        assert source_size - 1024 < output_size < source_size  # only the EXIF went
+
+
+def test_large_jpeg_with_a_synthetic_scan_is_sniffed_as_jpeg(tmp_path):
     source = tmp_path / "foto.jpg"
-    source.write_bytes(image_bytes("JPEG", size=(4, 2), orientation=6))
+    write_large_jpeg(source, 2 * MiB, in_segments=False)
 
-    strip_image_metadata(path=source, output=tmp_path / "limpia.jpg")
-
-    with Image.open(tmp_path / "limpia.jpg") as stripped:
-        assert stripped.size == (2, 4)
-        assert ExifTags.Base.Orientation not in stripped.getexif()
-
-
-def test_stripped_image_still_passes_the_checks(tmp_path, upload):
-    source = tmp_path / "foto.png"
-    source.write_bytes(image_bytes("PNG"))
-    output = io.BytesIO()
-    strip_image_metadata(path=source, output=output)
-
-    assert upload("foto.png", output.getvalue()).mime_type == PNG
+    assert sniff_and_check(name="foto.jpg", path=source).mime_type == JPEG
 
 
 # --- Rejected files ------------------------------------------------------------------------
