@@ -6,12 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from evidence import subjects
 from evidence.forms import EvidenceUploadForm
-from evidence.models import Evidence, EvidenceExport
+from evidence.models import Evidence, EvidenceEvent, EvidenceExport
 from pal_portal import access
 
 
@@ -57,12 +58,16 @@ class PhaseEvidence:
 
 
 def evidence_for_secretariat(*, secretariat) -> list[PhaseEvidence]:
-    """Return all the evidence of an STL by phase, then subject (one query per subject type)."""
+    """Return all the evidence of an STL by phase, then subject.
+
+    One query for the files, plus one per subject model present (joined with what naming a
+    subject needs), whatever the number of files and subjects.
+    """
     rows = list(
         _listed()
         .filter(secretariat=secretariat)
         .select_related("subject_type")
-        .prefetch_related("subject")
+        .prefetch_related(subjects.subject_prefetch())
     )
     grouped: dict[tuple[str, int, int], list[Evidence]] = defaultdict(list)
     for evidence in rows:
@@ -173,3 +178,108 @@ def recent_exports(*, secretariat, user, limit: int = 5) -> list[EvidenceExport]
             "-requested_at", "-pk"
         )[:limit]
     )
+
+
+def publishable_evidence(*, secretariat) -> QuerySet:
+    """Return the STL's evidence that may ever be shown to the public, and nothing else.
+
+    That is every current file (neither withdrawn nor superseded) without personal data, and,
+    for a current file marked ``contains_personal_data``, only its current redacted public
+    version, never the original. A file with personal data and no public version is left out:
+    before it can be public, a redacted version must be uploaded beside it. The transparency
+    pages call this rule; subjects come prefetched (one query per subject model).
+    """
+    current = Q(withdrawn_at__isnull=True, superseded_by__isnull=True)
+    plain_original = Q(is_public_version=False, contains_personal_data=False)
+    public_version_of_current_original = Q(
+        is_public_version=True,
+        contains_personal_data=False,
+        redacted_from__isnull=False,
+        redacted_from__is_public_version=False,
+        redacted_from__contains_personal_data=True,
+        redacted_from__withdrawn_at__isnull=True,
+        redacted_from__superseded_by__isnull=True,
+    )
+    return (
+        Evidence.objects.filter(secretariat=secretariat)
+        .filter(current, plain_original | public_version_of_current_original)
+        .select_related("subject_type")
+        .prefetch_related(subjects.subject_prefetch())
+        .order_by("-uploaded_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceLogEntry:
+    """One line of the evidence log, ready for the STL's history page."""
+
+    date: object
+    user: object
+    action: str
+    label: str
+    url: str = ""
+
+
+def _log_label(event: EvidenceEvent) -> str:
+    detail = event.detail or {}
+    evidence = event.evidence
+    if evidence is None:
+        if event.action in (EvidenceEvent.Action.EXPORT, EvidenceEvent.Action.EXPORT_DOWNLOAD):
+            return _("ZIP de toda la evidencia (exportación %(number)s)") % {
+                "number": detail.get("export", "")
+            }
+        return ""
+    name = evidence.original_name
+    if event.action == EvidenceEvent.Action.SUPERSEDE and evidence.successor is not None:
+        return _("«%(old)s», sustituida por «%(new)s»") % {
+            "old": name,
+            "new": evidence.successor.original_name,
+        }
+    if event.action == EvidenceEvent.Action.WITHDRAW:
+        return _("«%(name)s». Motivo: %(reason)s") % {
+            "name": name,
+            "reason": detail.get("reason") or evidence.withdrawal_reason,
+        }
+    if event.action == EvidenceEvent.Action.PUBLIC_VERSION:
+        return _("«%(public)s», versión pública de «%(name)s»") % {
+            "public": detail.get("name", ""),
+            "name": name,
+        }
+    if event.action == EvidenceEvent.Action.VERIFY_FAILURE:
+        if detail.get("problem") == "missing":
+            return _("«%(name)s»: el archivo no se encuentra en el almacén") % {"name": name}
+        return _("«%(name)s»: el archivo no coincide con su huella SHA-256") % {"name": name}
+    return f"«{name}»"
+
+
+def evidence_log(*, secretariat, limit: int = 200) -> list[EvidenceLogEntry]:
+    """Return the newest actions on the STL's evidence (uploads, downloads, supersessions,
+    withdrawals, public versions, exports, integrity failures), in one query.
+
+    The client address stays in the database (and the admin); it is not shown here.
+    """
+    events = (
+        EvidenceEvent.objects.filter(secretariat=secretariat)
+        .select_related("user", "evidence", "evidence__subject_type", "evidence__superseded_by")
+        .order_by("-at", "-pk")[:limit]
+    )
+    entries = []
+    for event in events:
+        evidence = event.evidence
+        url = ""
+        if evidence is not None:
+            url = subject_url(
+                secretariat_id=event.secretariat_id,
+                subject_key=f"{evidence.subject_type.app_label}.{evidence.subject_type.model}",
+                subject_id=evidence.subject_id,
+            )
+        entries.append(
+            EvidenceLogEntry(
+                date=event.at,
+                user=event.user,
+                action=event.get_action_display(),
+                label=_log_label(event),
+                url=url,
+            )
+        )
+    return entries

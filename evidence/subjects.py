@@ -35,10 +35,26 @@ class SubjectType:
     label: str
     # Who may attach, supersede and withdraw evidence here, from a SecretariatAccess.
     may_attach: Callable = _members_facilitator_and_admins
+    # The relations ``str(subject)`` reads, joined when many subjects are fetched at once;
+    # None means every foreign key of the model (one level deep).
+    select_related: tuple[str, ...] | None = None
 
     @property
     def key(self) -> str:
         return subject_key(self.model)
+
+    def queryset(self) -> models.QuerySet:
+        """Return the subjects of this type ready to be named without further queries."""
+        fields = self.select_related
+        if fields is None:
+            fields = tuple(
+                field.name
+                for field in self.model._meta.concrete_fields
+                if field.is_relation and (field.many_to_one or field.one_to_one)
+            )
+        manager = self.model._default_manager
+        # select_related() without names would follow every non-null relation, recursively.
+        return manager.select_related(*fields) if fields else manager.all()
 
     @property
     def phase_label(self) -> str:
@@ -63,12 +79,15 @@ def register_subject(
     secretariat_of: Callable,
     label: str,
     may_attach: Callable | None = None,
+    select_related: tuple[str, ...] | None = None,
 ) -> SubjectType:
     """Let evidence be attached to instances of ``model`` (idempotent for the same model).
 
     ``secretariat_of(obj)`` returns the STL the object belongs to; it scopes who may see and
     attach. ``may_attach(secretariat_access)`` overrides who may attach (members, the
-    facilitator and INAI administrators by default).
+    facilitator and INAI administrators by default). ``select_related`` names the relations
+    ``str(obj)`` reads, so that lists naming many subjects take one query per subject type
+    (every foreign key of the model by default).
     """
     subject_type = SubjectType(
         model=model,
@@ -76,6 +95,7 @@ def register_subject(
         secretariat_of=secretariat_of,
         label=label,
         may_attach=may_attach or _members_facilitator_and_admins,
+        select_related=tuple(select_related) if select_related is not None else None,
     )
     _REGISTRY[subject_type.key] = subject_type
     return subject_type
@@ -108,6 +128,14 @@ def content_type_of(obj):
 
 def registered_subject_types() -> list[SubjectType]:
     return list(_REGISTRY.values())
+
+
+def subject_prefetch(lookup: str = "subject"):
+    """Prefetch the generic ``subject`` of evidence rows with one query per subject model present,
+    each joined with what its ``str()`` needs (see ``SubjectType.select_related``)."""
+    from django.contrib.contenttypes.prefetch import GenericPrefetch
+
+    return GenericPrefetch(lookup, [subject_type.queryset() for subject_type in _REGISTRY.values()])
 
 
 def get_subject(key: str, subject_id) -> tuple[SubjectType, models.Model] | None:

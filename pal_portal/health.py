@@ -52,10 +52,7 @@ def run_checks() -> tuple[dict, str]:
     checks = {"database": check_database(), "cache": check_cache(), "queue": check_queue()}
     for name, check in EXTRA_CHECKS.items():
         checks[name] = check()
-    if not all(check["ok"] for check in checks.values()):
-        status = "error"
-    else:
-        status = "ok"
+    status = "ok" if all(check["ok"] for check in checks.values()) else "error"
     for name, check in ADVISORY_CHECKS.items():
         checks[name] = check()
         if not checks[name]["ok"] and status == "ok":

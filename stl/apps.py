@@ -43,3 +43,16 @@ class StlConfig(AppConfig):
             secretariat_of=lambda prioritization: prioritization.secretariat,
             label=_("Priorización"),
         )
+
+        # Decisions (acuerdos, 4.b) take the minutes of the session that adopted them. There is
+        # no phase for agreements; the closest is prioritisation: the STL's agreements during
+        # co-creation adopt what the PAL will address (1.a), whereas "plan" holds the plan's own
+        # documents (commitments app) and would mix the two.
+        from stl.models import Decision
+
+        register_subject(
+            Decision,
+            phase=Evidence.Phase.PRIORITIZATION,
+            secretariat_of=lambda decision: decision.secretariat,
+            label=_("Acuerdo"),
+        )

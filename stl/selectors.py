@@ -5,13 +5,14 @@ from itertools import chain
 from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.models import Evidence
+from evidence.selectors import evidence_log
 from pal_portal import access
 from stl.models import (
     Decision,
@@ -44,7 +45,11 @@ def secretariat_list(*, user) -> QuerySet:
 
 
 def secretariat_dashboard(*, secretariat: Secretariat) -> dict:
-    """Return what an STL's dashboard shows: nuclei with members, and the facilitator."""
+    """Return what an STL's dashboard shows: nuclei with members, and the facilitator.
+
+    The facilitator carries ``has_signed_document``: whether a current signed neutrality
+    declaration is filed as evidence of the assignment.
+    """
     nuclei = sorted(
         Nucleus.objects.filter(secretariat=secretariat).prefetch_related(
             Prefetch(
@@ -54,9 +59,20 @@ def secretariat_dashboard(*, secretariat: Secretariat) -> dict:
         ),
         key=attrgetter("display_position"),
     )
+    # Whether the signed neutrality declaration is filed rides along in the same query (4.a).
+    signed_document = Evidence.objects.filter(
+        subject_type__app_label=FacilitatorAssignment._meta.app_label,
+        subject_type__model=FacilitatorAssignment._meta.model_name,
+        subject_id=OuterRef("pk"),
+        kind=Evidence.Kind.NEUTRALITY_DECLARATION,
+        is_public_version=False,
+        withdrawn_at__isnull=True,
+        superseded_by__isnull=True,
+    )
     facilitator = (
         FacilitatorAssignment.objects.filter(secretariat=secretariat, is_active=True)
         .select_related("user")
+        .annotate(has_signed_document=Exists(signed_document))
         .first()
     )
     return {"nuclei": nuclei, "facilitator": facilitator}
@@ -72,6 +88,7 @@ class HistoryEntry:
     change: str
     subject: str
     label: str
+    url: str = ""  # where the record can be seen (evidence: its subject's page)
 
 
 def _history_label(record) -> str:
@@ -86,7 +103,9 @@ def _history_label(record) -> str:
 
 
 def secretariat_history(*, secretariat: Secretariat, limit: int = 200) -> list[HistoryEntry]:
-    """Return the newest history rows of the STL, its nuclei, members and facilitators, merged."""
+    """Return the newest history rows of the STL, its nuclei, members and facilitators, and the
+    log of its evidence (uploads, downloads, supersessions, withdrawals, integrity failures),
+    merged: one query per source."""
     rows = [
         secretariat.history.select_related("history_user")[:limit],
         Nucleus.history.filter(secretariat_id=secretariat.pk).select_related("history_user")[
@@ -99,8 +118,7 @@ def secretariat_history(*, secretariat: Secretariat, limit: int = 200) -> list[H
             "history_user", "user"
         )[:limit],
     ]
-    merged = sorted(chain.from_iterable(rows), key=attrgetter("history_date"), reverse=True)
-    return [
+    entries = [
         HistoryEntry(
             date=record.history_date,
             user=record.history_user,
@@ -108,8 +126,20 @@ def secretariat_history(*, secretariat: Secretariat, limit: int = 200) -> list[H
             subject=str(record.instance_type._meta.verbose_name),
             label=_history_label(record),
         )
-        for record in merged[:limit]
+        for record in chain.from_iterable(rows)
     ]
+    entries += [
+        HistoryEntry(
+            date=event.date,
+            user=event.user,
+            change=event.action,
+            subject=str(Evidence._meta.verbose_name),
+            label=event.label,
+            url=event.url,
+        )
+        for event in evidence_log(secretariat=secretariat, limit=limit)
+    ]
+    return sorted(entries, key=attrgetter("date"), reverse=True)[:limit]
 
 
 # --- Co-creation record: dialogue tables, consultations, problems and the timeline -------------
@@ -409,6 +439,11 @@ def _prioritization_item(prioritization, counts, installed_on) -> TimelineItem:
 def _decision_item(decision, counts, installed_on) -> TimelineItem:
     closed = decision.status == Decision.Status.CLOSED
     status = decision.get_outcome_display() if closed and decision.outcome else None
+    missing = []
+    if not closed:
+        missing.append(_("Votación sin cerrar."))
+    if not counts.get("acta"):
+        missing.append(_("Sin el acta de la sesión del acuerdo como evidencia."))
     return TimelineItem(
         date=decision.discussed_on,
         kind="acuerdo",
@@ -422,7 +457,7 @@ def _decision_item(decision, counts, installed_on) -> TimelineItem:
         status_ok=closed,
         before_installation=decision.discussed_on < installed_on,
         evidence=_evidence_summary(counts),
-        missing=(),
+        missing=tuple(str(m) for m in missing),
     )
 
 
@@ -519,6 +554,21 @@ def prioritization_list(*, secretariat: Secretariat) -> QuerySet:
             entry_count=Count("entries", distinct=True),
         )
         .order_by("-created_at", "-pk")
+    )
+
+
+def prioritization_lacks_methodology(
+    *, prioritization: Prioritization, evidence_list: list[Evidence]
+) -> bool:
+    """Tell whether a computed prioritisation has no current methodology among its evidence.
+
+    ``evidence_list`` is the prioritisation's evidence as its panel lists it (no new query).
+    """
+    if prioritization.status != Prioritization.Status.COMPUTED:
+        return False
+    return not any(
+        evidence.kind == Evidence.Kind.METHODOLOGY and evidence.is_current
+        for evidence in evidence_list
     )
 
 

@@ -88,6 +88,11 @@ urlpatterns = [
         prioritization_views.prioritization_compute,
         name="prioritization_compute",
     ),
+    path(
+        "<int:pk>/priorizaciones/<int:prioritization_pk>/metodologia/",
+        prioritization_views.prioritization_methodology_regenerate,
+        name="prioritization_methodology_regenerate",
+    ),
     path("<int:pk>/acuerdos/", decision_views.decision_list, name="decision_list"),
     path("<int:pk>/acuerdos/nuevo/", decision_views.decision_create, name="decision_create"),
     path(

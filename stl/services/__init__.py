@@ -23,6 +23,7 @@ from stl.services.prioritization import (  # noqa: F401
     prioritization_entry_record,
     prioritization_entry_submit,
     prioritization_methodology_attach,
+    prioritization_methodology_regenerate,
 )
 from stl.services.problems import (  # noqa: F401
     problem_add,

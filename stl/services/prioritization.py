@@ -8,6 +8,7 @@ the result is saved and attached to the prioritisation through the evidence vaul
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from pal_portal.tasks import enqueue_on_commit
 from stl import prioritization as methods
 from stl.models import (
     Criterion,
+    FacilitatorAssignment,
     Member,
     Nucleus,
     Prioritization,
@@ -267,6 +269,22 @@ def prioritization_entry_submit(
         )
 
 
+def _comparable_name(name: str) -> str:
+    """Return ``name`` folded for comparison: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def _is_facilitator_name(*, secretariat_id: int, participant: str) -> bool:
+    """Tell whether ``participant`` is the full name of the STL's active facilitator."""
+    names = FacilitatorAssignment.objects.filter(
+        secretariat_id=secretariat_id, is_active=True
+    ).values_list("user__full_name", flat=True)
+    wanted = _comparable_name(participant)
+    return any(name and _comparable_name(name) == wanted for name in names)
+
+
 def prioritization_entry_record(
     *,
     prioritization: Prioritization,
@@ -286,6 +304,15 @@ def prioritization_entry_record(
         raise ValidationError({"participant": _("Escribe el nombre de la persona participante.")})
     if len(participant) > 200:
         raise ValidationError({"participant": _("El nombre es demasiado largo (máximo 200).")})
+    if _is_facilitator_name(secretariat_id=prioritization.secretariat_id, participant=participant):
+        raise ValidationError(
+            {
+                "participant": _(
+                    "La persona facilitadora tiene voz, pero no voto (requisito 4.b): no puede "
+                    "registrar una participación a su propio nombre."
+                )
+            }
+        )
     if nucleus.secretariat_id != prioritization.secretariat_id:
         raise ValidationError({"nucleus": _("Ese núcleo no pertenece a este STL.")})
     who = participant_label(participant=participant, nucleus=nucleus)
@@ -386,17 +413,24 @@ def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritiz
 def prioritization_methodology_attach(*, prioritization: Prioritization, user):
     """Render the methodology PDF of a computed prioritisation and attach it as evidence.
 
-    Safe to run twice: a methodology already attached after the computation is kept.
+    Safe to run twice, even at the same time (a retry and a regeneration): the prioritisation
+    is locked and a current methodology already attached is kept.
     """
-    from evidence.models import Evidence
-    from evidence.services import evidence_attach
-    from stl.methodology import methodology_pdf
-
     if (
         prioritization.status != Prioritization.Status.COMPUTED
         or prioritization.computed_at is None
     ):
         return None
+    with transaction.atomic():
+        _locked(prioritization)
+        return _methodology_attach_locked(prioritization=prioritization, user=user)
+
+
+def _methodology_attach_locked(*, prioritization: Prioritization, user):
+    from evidence.models import Evidence
+    from evidence.services import evidence_attach
+    from stl.methodology import methodology_pdf
+
     existing = _methodology_evidence(prioritization=prioritization, evidence_model=Evidence)
     if existing is not None:
         return existing
@@ -429,9 +463,10 @@ def prioritization_methodology_attach(*, prioritization: Prioritization, user):
 
 
 def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
-    """Return the methodology evidence already attached to the prioritisation, if any.
+    """Return the current methodology evidence of the prioritisation, if any.
 
-    A prioritisation is computed once and never reopened, so one methodology is enough.
+    A prioritisation is computed once and never reopened, so one methodology is enough. A
+    withdrawn one does not count (as on the timeline), so that it can be generated again.
     """
     from evidence.subjects import content_type_of
 
@@ -441,7 +476,35 @@ def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
             subject_id=prioritization.pk,
             kind=METHODOLOGY_KIND,
             is_public_version=False,
+            withdrawn_at__isnull=True,
+            superseded_by__isnull=True,
         )
         .order_by("-pk")
         .first()
     )
+
+
+def prioritization_methodology_regenerate(*, prioritization: Prioritization, user) -> None:
+    """Ask again for the methodology PDF of a computed prioritisation that lacks it.
+
+    For when the task that generates it after computing failed for good; the task is
+    idempotent, so asking twice attaches one document.
+    """
+    from evidence.models import Evidence
+    from stl.tasks import generate_prioritization_methodology
+
+    _require_cocreator(user=user, secretariat=prioritization.secretariat)
+    with transaction.atomic():
+        prioritization = _locked(prioritization)
+        if prioritization.status != Prioritization.Status.COMPUTED:
+            raise ValidationError(
+                _(
+                    "El documento de metodología se genera al calcular el resultado; esta "
+                    "priorización aún no se calcula."
+                )
+            )
+        if _methodology_evidence(prioritization=prioritization, evidence_model=Evidence):
+            raise ValidationError(
+                _("Esta priorización ya tiene su documento de metodología entre sus evidencias.")
+            )
+        enqueue_on_commit(generate_prioritization_methodology, prioritization.pk, user.pk)

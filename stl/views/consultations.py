@@ -98,6 +98,7 @@ def consultation_create(request, pk):
             "title": _("Registrar una consulta pública"),
             "secretariat": secretariat,
             "access": stl_access,
+            "cancel_url": reverse("stl:consultation_list", kwargs={"pk": secretariat.pk}),
         },
     )
 
@@ -151,5 +152,6 @@ def consultation_edit(request, pk, consultation_pk):
             "title": _("Editar la consulta «%(title)s»") % {"title": consultation},
             "secretariat": secretariat,
             "access": stl_access,
+            "cancel_url": _consultation_url(consultation),
         },
     )

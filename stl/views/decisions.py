@@ -52,6 +52,9 @@ def _detail_context(request, decision, stl_access):
             else None
         ),
         "comment_form": DecisionCommentForm() if cocreator and is_open else None,
+        "evidence_panel": evidence_panel(
+            subject=decision, user=request.user, next_url=request.get_full_path()
+        ),
         **detail,
     }
 
@@ -98,6 +101,7 @@ def decision_create(request, pk):
             "access": stl_access,
             "form": form,
             "title": _("Someter un acuerdo a votación"),
+            "cancel_url": reverse("stl:decision_list", kwargs={"pk": secretariat.pk}),
         },
     )
 
@@ -212,6 +216,7 @@ def neutrality(request, pk):
             "access": stl_access,
             "assignment": assignment,
             "form": form,
+            "cancel_url": secretariat.get_absolute_url(),
             "evidence_panel": (
                 evidence_panel(subject=assignment, user=request.user, next_url=request.path)
                 if assignment

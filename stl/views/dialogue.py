@@ -67,6 +67,7 @@ def table_create(request, pk):
             "title": _("Registrar una mesa de diálogo"),
             "secretariat": secretariat,
             "access": stl_access,
+            "cancel_url": reverse("stl:table_list", kwargs={"pk": secretariat.pk}),
         },
     )
 
@@ -127,6 +128,7 @@ def table_edit(request, pk, table_pk):
             "title": _("Editar la %(table)s") % {"table": table},
             "secretariat": secretariat,
             "access": stl_access,
+            "cancel_url": _table_url(table),
         },
     )
 

@@ -95,6 +95,10 @@ def prioritization_detail(request, pk, prioritization_pk):
     )
     cocreator = stl_access.can_participate or stl_access.can_facilitate
     is_open = prioritization.status == Prioritization.Status.OPEN
+    panel = evidence_panel(subject=prioritization, user=request.user, next_url=request.path)
+    lacks_methodology = selectors.prioritization_lacks_methodology(
+        prioritization=prioritization, evidence_list=panel["evidence_list"]
+    )
     return render(
         request,
         "stl/prioritization_detail.html",
@@ -105,9 +109,9 @@ def prioritization_detail(request, pk, prioritization_pk):
             "is_open": is_open,
             "can_enter": cocreator and is_open,
             "can_compute": cocreator and is_open,
-            "evidence_panel": evidence_panel(
-                subject=prioritization, user=request.user, next_url=request.path
-            ),
+            "lacks_methodology": lacks_methodology,
+            "can_regenerate_methodology": cocreator and lacks_methodology,
+            "evidence_panel": panel,
             **selectors.prioritization_detail(prioritization=prioritization, user=request.user),
         },
     )
@@ -216,6 +220,32 @@ def prioritization_compute(request, pk, prioritization_pk):
             _(
                 "Se calculó el resultado. El documento de metodología se está generando y "
                 "aparecerá en las evidencias de esta priorización."
+            ),
+        )
+    return redirect(_detail_url(prioritization))
+
+
+@login_required
+@require_POST
+def prioritization_methodology_regenerate(request, pk, prioritization_pk):
+    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    prioritization = selectors.get_prioritization_or_404(
+        secretariat=secretariat, pk=prioritization_pk
+    )
+    try:
+        services.prioritization_methodology_regenerate(
+            prioritization=prioritization, user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request,
+            _(
+                "Se pidió de nuevo el documento de metodología. Aparecerá en las evidencias de "
+                "esta priorización en unos momentos."
             ),
         )
     return redirect(_detail_url(prioritization))

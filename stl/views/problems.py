@@ -73,6 +73,7 @@ def problem_create(request, pk):
             "title": _("Agregar una problemática"),
             "secretariat": secretariat,
             "access": stl_access,
+            "cancel_url": _list_url(secretariat),
         },
     )
 

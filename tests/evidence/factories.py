@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 
 from evidence import services
 from evidence.models import Evidence, EvidenceExport
+from stl.models import FacilitatorAssignment
 from tests.evidence.test_upload_validation import MINIMAL_PDF
 
 _numbers = itertools.count(1)
@@ -86,3 +87,42 @@ def matrix_export(world) -> EvidenceExport:
     services.evidence_export_build(export_id=export.pk)
     export.refresh_from_db()
     return export
+
+
+# --- subjects of every registered kind -----------------------------------------------------------
+
+
+def subjects_of_several_types(secretariat, *, count: int) -> list:
+    """Return the STL itself plus ``count`` tables, consultations, prioritisations and (former)
+    facilitator assignments of it: one of each subject type registered by ``stl``."""
+    from tests.factories import UserFactory
+    from tests.stl.factories_dialogue import (
+        DialogueTableFactory,
+        PublicConsultationFactory,
+        nucleus_of,
+    )
+    from tests.stl.factories_prioritization import make_prioritization
+
+    made = [secretariat]
+    for number in range(count):
+        made.append(DialogueTableFactory(nucleus=nucleus_of(secretariat)))
+        made.append(PublicConsultationFactory(secretariat=secretariat))
+        made.append(make_prioritization(secretariat, problems=[], title=f"Priorización {number}"))
+        made.append(
+            FacilitatorAssignment.objects.create(
+                secretariat=secretariat,
+                user=UserFactory(full_name=f"Facilitadora anterior {number}"),
+                is_active=False,
+            )
+        )
+    return made
+
+
+def attach_to_each(subjects, user, *, files: int = 2) -> list[Evidence]:
+    """Attach ``files`` files to each subject as ``user`` (an INAI administrator may attach to
+    every subject type)."""
+    return [
+        attach(subject, user, name=f"{subject._meta.model_name}-{subject.pk}-{number}.pdf")
+        for subject in subjects
+        for number in range(files)
+    ]

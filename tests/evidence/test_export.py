@@ -7,13 +7,22 @@ import time
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evidence import services
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport
 from evidence.storage import evidence_storage
 from tests.conftest import client_for
-from tests.evidence.factories import attach, pdf_bytes, pdf_file, tamper
+from tests.evidence.factories import (
+    attach,
+    attach_to_each,
+    pdf_bytes,
+    pdf_file,
+    subjects_of_several_types,
+    tamper,
+)
 
 MANIFEST_COLUMNS = [
     "Sujeto",
@@ -308,3 +317,25 @@ def test_zip_export_runs_in_the_real_worker(live_worker, settings, state_a, alic
     )
     rows = assert_manifest_matches_the_files(export)
     assert all(row["Archivo en el ZIP"] for row in rows), "the worker could not read some files"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 10])
+def test_export_names_subjects_with_one_query_per_subject_type(state_a, adan, rita, count):
+    made = subjects_of_several_types(state_a, count=count)
+    attach_to_each(made, adan, files=2)
+    export = EvidenceExport.objects.create(secretariat=state_a, requested_by=rita)
+
+    with CaptureQueriesContext(connection) as captured:
+        services.evidence_export_build(export_id=export.pk)
+
+    # One query per subject model: the STL, tables (with their nucleus), consultations,
+    # prioritisations and facilitator assignments (with the person), whatever their number.
+    stl_reads = [q["sql"] for q in captured.captured_queries if 'FROM "stl_' in q["sql"]]
+    assert len(stl_reads) == 5
+    export.refresh_from_db()
+    rows = read_manifest(open_export(export))
+    assert len(rows) == 2 * len(made)
+    subjects_named = {row["Sujeto"] for row in rows}
+    assert "Mesa de diálogo: Mesa de Sociedad civil del 15/02/2017" in subjects_named
+    assert "Facilitación del STL: Facilitadora anterior 0 — Oaxaca 2016–2018" in subjects_named

@@ -5,7 +5,12 @@ from django.urls import reverse
 
 from evidence import services
 from tests.conftest import client_for
-from tests.evidence.factories import attach, pdf_file
+from tests.evidence.factories import (
+    attach,
+    attach_to_each,
+    pdf_file,
+    subjects_of_several_types,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +89,30 @@ def test_stl_list_takes_a_fixed_number_of_queries(
 
     # Each file's link, plus the one public version.
     assert response.content.decode().count("/descargar/") == files + 1
+
+
+# One more query per further subject model on the page (tables, consultations, prioritisations,
+# facilitator assignments), never one per subject.
+SEVERAL_TYPES_LIST_QUERIES = STL_LIST_QUERIES + 4
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_stl_list_of_several_subject_types_takes_a_fixed_number_of_queries(
+    state_a, adan, rita, count, django_assert_num_queries
+):
+    made = subjects_of_several_types(state_a, count=count)
+    attach_to_each(made, adan, files=2)
+    client = client_for(rita)
+    client.get(list_url(state_a))  # warm the content-type cache
+
+    with django_assert_num_queries(SEVERAL_TYPES_LIST_QUERIES):
+        response = client.get(list_url(state_a))
+
+    page = response.content.decode()
+    assert page.count("/descargar/") == 2 * len(made)
+    # Each subject is named, using what its __str__ needs (nucleus, person, STL).
+    assert "Instalación del STL: Oaxaca 2016–2018" in page
+    assert "Mesa de diálogo: Mesa de " in page
+    assert "Consulta pública: Foro abierto" in page
+    assert "Priorización: Priorización 0" in page
+    assert "Facilitación del STL: Facilitadora anterior 0 — Oaxaca 2016–2018" in page

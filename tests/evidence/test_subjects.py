@@ -63,3 +63,47 @@ def test_a_subject_type_may_narrow_who_attaches(state_a, alicia, rita):
         assert not evidence_access(alicia, state_a, subject_type=subject_type).can_attach
     finally:
         subjects.unregister_subject(Nucleus)
+
+
+def test_subjects_are_fetched_with_every_foreign_key_unless_the_type_says_otherwise():
+    from stl.models import DialogueTable, FacilitatorAssignment
+
+    table = subjects.subject_type_for_key("stl.dialoguetable").queryset()
+    assignment = subjects.subject_type_for_key("stl.facilitatorassignment").queryset()
+
+    assert {"nucleus", "secretariat"} <= set(table.query.select_related)
+    assert {"user", "secretariat"} <= set(assignment.query.select_related)
+    assert table.model is DialogueTable and assignment.model is FacilitatorAssignment
+    declared = subjects.register_subject(
+        Nucleus,
+        phase=Evidence.Phase.DIALOGUE_TABLES,
+        secretariat_of=lambda nucleus: nucleus.secretariat,
+        label="Núcleo",
+        select_related=(),
+    )
+    try:
+        assert declared.queryset().query.select_related is False
+    finally:
+        subjects.unregister_subject(Nucleus)
+
+
+@pytest.mark.django_db
+def test_a_newly_registered_type_is_listed_with_one_more_query(
+    nucleus_subject, state_a, adan, django_assert_num_queries
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    from evidence.selectors import evidence_for_secretariat
+
+    for nucleus in state_a.nuclei.all():
+        attach(nucleus, adan)
+    attach(state_a, adan)
+    ContentType.objects.get_for_models(*(t.model for t in subjects.registered_subject_types()))
+
+    # The files, the STL, the nuclei (whatever their number).
+    with django_assert_num_queries(3):
+        phases = evidence_for_secretariat(secretariat=state_a)
+        labels = [group.label for phase in phases for group in phase.subjects]
+
+    assert "Instalación del STL: Oaxaca 2016–2018" in labels
+    assert sum(label.startswith("Núcleo: ") for label in labels) == state_a.nuclei.count()

@@ -134,3 +134,57 @@ def test_a_consultation_of_a_under_bs_url_is_404_for_bruno(state_a, state_b, bru
     consultation = PublicConsultationFactory(secretariat=state_a)
     response = client_for(bruno).get(consultation_url(name, consultation, secretariat=state_b))
     assert response.status_code == 404
+
+
+def test_a_member_attaches_the_call_through_the_vault(state_a, alicia):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stl.selectors import secretariat_timeline
+    from tests.factories import MINIMAL_PDF
+
+    consultation = PublicConsultationFactory(secretariat=state_a, title="Foro", participants=0)
+    detail = consultation_url("stl:consultation_detail", consultation)
+    upload = reverse(
+        "evidence:subject",
+        kwargs={
+            "pk": state_a.pk,
+            "subject_type": "stl.publicconsultation",
+            "subject_id": consultation.pk,
+        },
+    )
+    client = client_for(alicia)
+    page = client.get(detail).content.decode()
+    assert f'action="{upload}" enctype="multipart/form-data"' in page
+    before = secretariat_timeline(secretariat=state_a)["items"][0].missing
+    assert before == ("Sin la convocatoria como evidencia.", "Sin cifras de participación.")
+
+    response = client.post(
+        upload,
+        {
+            "files": SimpleUploadedFile("convocatoria.pdf", MINIMAL_PDF, "application/pdf"),
+            "kind": "convocatoria",
+            "description": "Convocatoria publicada en el Periódico Oficial",
+            "next": detail,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == detail
+    page = client.get(detail).content.decode()
+    assert "convocatoria.pdf" in page
+    assert "Convocatoria publicada en el Periódico Oficial" in page
+    after = secretariat_timeline(secretariat=state_a)["items"][0].missing
+    assert after == ("Sin cifras de participación.",)
+
+
+def test_cancel_goes_back_to_the_consultation_list_or_the_consultation(state_a, fernanda):
+    consultation = PublicConsultationFactory(secretariat=state_a)
+    client = client_for(fernanda)
+
+    create = client.get(create_url(state_a)).content.decode()
+    edit = client.get(consultation_url("stl:consultation_edit", consultation)).content.decode()
+
+    consultations = reverse("stl:consultation_list", kwargs={"pk": state_a.pk})
+    detail = consultation_url("stl:consultation_detail", consultation)
+    assert f'<a href="{consultations}">Cancelar</a>' in create
+    assert f'<a href="{detail}">Cancelar</a>' in edit

@@ -185,14 +185,15 @@ def test_detail_query_count_does_not_grow_with_votes(
     client.get(detail)
 
     # Session, user, secretariat, object permissions (user, groups), global permissions (user,
-    # groups), decision, votes, nuclei, members, facilitators, comments.
+    # groups), decision, votes, nuclei, members, facilitators, comments; the evidence panel's
+    # access (object permissions again: user, groups) and its evidence list.
     with django_assert_num_queries(QUERIES_ON_DETAIL):
         response = client.get(detail)
     assert response.status_code == 200
     assert text(response).count("<tr>") >= voters
 
 
-QUERIES_ON_DETAIL = 13
+QUERIES_ON_DETAIL = 16
 
 
 def test_dashboard_links_to_prioritizations_decisions_and_neutrality(state_a, alicia, fernanda):
@@ -201,3 +202,67 @@ def test_dashboard_links_to_prioritizations_decisions_and_neutrality(state_a, al
     for name in ("stl:prioritization_list", "stl:decision_list", "stl:neutrality"):
         assert reverse(name, kwargs={"pk": state_a.pk}) in page
     assert "Declaración de neutralidad (pendiente de firma)" in page
+
+
+def test_a_member_attaches_the_minutes_of_a_decision_through_the_vault(state_a, alicia):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stl.selectors import secretariat_timeline
+    from tests.factories import MINIMAL_PDF
+
+    decision = make_decision(state_a)
+    detail = url("decision_detail", decision)
+    upload = reverse(
+        "evidence:subject",
+        kwargs={"pk": state_a.pk, "subject_type": "stl.decision", "subject_id": decision.pk},
+    )
+    client = client_for(alicia)
+    page = text(client.get(detail))
+    assert f'action="{upload}" enctype="multipart/form-data"' in page
+    assert secretariat_timeline(secretariat=state_a)["items"][0].missing == (
+        "Votación sin cerrar.",
+        "Sin el acta de la sesión del acuerdo como evidencia.",
+    )
+
+    response = client.post(
+        upload,
+        {
+            "files": SimpleUploadedFile("acta-acuerdo.pdf", MINIMAL_PDF, "application/pdf"),
+            "kind": "acta",
+            "description": "Acta de la sesión",
+            "next": detail,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == detail
+    assert "acta-acuerdo.pdf" in text(client.get(detail))
+    item = secretariat_timeline(secretariat=state_a)["items"][0]
+    assert item.missing == ("Votación sin cerrar.",)
+    assert item.evidence == (("Acta", 1),)
+
+
+def test_reviewer_reads_a_decisions_evidence_but_cannot_attach(state_a, rita, alicia):
+    from tests.stl.factories_dialogue import evidence_of
+
+    decision = make_decision(state_a)
+    evidence_of(decision, "acta", user=alicia)
+    page = text(client_for(rita).get(url("decision_detail", decision)))
+    assert "acta.pdf" in page
+    assert "Adjuntar evidencia" not in page
+
+
+def test_closing_asks_for_confirmation_first(state_a, alicia):
+    decision = make_decision(state_a)
+    page = text(client_for(alicia).get(url("decision_detail", decision)))
+
+    action = url("decision_close", decision)
+    at = page.index(f'action="{action}"')
+    tag = page[page.rindex("<form", 0, at) : page.index(">", at) + 1]
+    assert 'data-confirm="Al cerrar la votación se calcula el resultado' in tag
+
+
+def test_cancel_goes_back_to_the_decision_list(state_a, alicia):
+    page = text(client_for(alicia).get(reverse("stl:decision_create", kwargs={"pk": state_a.pk})))
+    decisions = reverse("stl:decision_list", kwargs={"pk": state_a.pk})
+    assert f'<a href="{decisions}">Cancelar</a>' in page

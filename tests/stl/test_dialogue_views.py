@@ -215,3 +215,77 @@ def test_the_table_list_names_nuclei_without_tables(state_a, alicia):
     text = content.content.decode()
     assert "Núcleos sin ninguna mesa registrada" in text
     assert "Autoridades locales" in text
+
+
+# --- evidence through the vault ----------------------------------------------------------------
+
+
+def test_the_facilitator_attaches_the_attendance_list_through_the_vault(state_a, fernanda):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stl.selectors import secretariat_timeline
+    from tests.factories import MINIMAL_PDF
+
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    detail = table_url("stl:table_detail", table)
+    upload = reverse(
+        "evidence:subject",
+        kwargs={"pk": state_a.pk, "subject_type": "stl.dialoguetable", "subject_id": table.pk},
+    )
+    client = client_for(fernanda)
+    page = client.get(detail).content.decode()
+    assert f'action="{upload}" enctype="multipart/form-data"' in page
+    before = secretariat_timeline(secretariat=state_a)["items"][0].missing
+    assert "Sin lista de asistencia como evidencia." in before
+
+    response = client.post(
+        upload,
+        {
+            "files": SimpleUploadedFile("lista-asistencia.pdf", MINIMAL_PDF, "application/pdf"),
+            "kind": "lista_asistencia",
+            "description": "Lista de asistencia firmada",
+            "contains_personal_data": "on",
+            "next": detail,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == detail
+    page = client.get(detail).content.decode()
+    assert "lista-asistencia.pdf" in page
+    assert "Lista de asistencia firmada" in page
+    after = secretariat_timeline(secretariat=state_a)["items"][0].missing
+    assert after == tuple(m for m in before if m != "Sin lista de asistencia como evidencia.")
+    assert len(after) == len(before) - 1
+
+
+def test_cancel_goes_back_to_the_table_list_or_the_table(state_a, fernanda):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    client = client_for(fernanda)
+
+    create = client.get(create_url(state_a)).content.decode()
+    edit = client.get(table_url("stl:table_edit", table)).content.decode()
+
+    table_list = reverse("stl:table_list", kwargs={"pk": state_a.pk})
+    assert f'<a href="{table_list}">Cancelar</a>' in create
+    assert f'<a href="{table_url("stl:table_detail", table)}">Cancelar</a>' in edit
+
+
+def test_a_nucleus_without_active_members_is_told_its_minutes_cannot_be_approved(state_a, fernanda):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a, Nucleus.Kind.GUARANTOR))
+
+    page = client_for(fernanda).get(table_url("stl:table_detail", table)).content.decode()
+
+    assert "Sin integrantes que la aprueben" in page
+    assert (
+        "El núcleo Órgano garante no tiene integrantes activos, así que nadie puede aprobar esta "
+        "minuta: nunca contará como aprobada."
+    ) in page
+    assert "se necesitan 1" not in page
+
+
+def test_a_nucleus_with_members_is_not_told_so(state_a, alicia):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    page = client_for(alicia).get(table_url("stl:table_detail", table)).content.decode()
+    assert "no tiene integrantes activos" not in page
+    assert "Sin integrantes que la aprueben" not in page

@@ -132,6 +132,54 @@ def test_the_signed_document_is_evidence_of_the_assignment(state_a, fernanda, al
     assert Evidence.objects.count() == 1
 
 
+def test_signing_asks_for_confirmation_and_can_be_cancelled(state_a, fernanda):
+    page = client_for(fernanda).get(neutrality_url(state_a)).content.decode()
+
+    form = page[page.index('<form method="post" novalidate') :]
+    form = form[: form.index("</form>")]
+    assert 'data-confirm="La firma de la declaración de neutralidad es definitiva' in form
+    assert f'<a href="{state_a.get_absolute_url()}">Cancelar</a>' in form
+
+
+def test_the_dashboard_asks_for_the_signed_document_until_it_is_filed(state_a, fernanda, alicia):
+    from tests.factories import MINIMAL_PDF
+
+    flag = "Firmada; falta adjuntar el documento firmado"
+    dashboard = reverse("stl:dashboard", kwargs={"pk": state_a.pk})
+    client = client_for(alicia)
+    assert flag not in client.get(dashboard).content.decode()  # not signed yet
+
+    assignment = services.neutrality_declare(
+        assignment=assignment_of(state_a),
+        statement="No represento a ninguna parte.",
+        declares_no_party=True,
+        user=fernanda,
+    )
+    assert flag in client.get(dashboard).content.decode()
+
+    from evidence.services import evidence_attach
+
+    evidence_attach(
+        subject=assignment,
+        uploaded_file=ContentFile(MINIMAL_PDF, name="declaracion.pdf"),
+        kind="informe",  # another kind does not count as the signed declaration
+        description="Otro documento",
+        user=fernanda,
+    )
+    assert flag in client.get(dashboard).content.decode()
+
+    evidence_attach(
+        subject=assignment,
+        uploaded_file=ContentFile(MINIMAL_PDF + b"% firmada\n", name="declaracion.pdf"),
+        kind="declaracion_neutralidad",
+        description="Declaración firmada",
+        user=fernanda,
+    )
+    page = client.get(dashboard).content.decode()
+    assert flag not in page
+    assert "Declaración de neutralidad (firmada)" in page
+
+
 # --- registry: neutral means no party --------------------------------------------------------
 
 

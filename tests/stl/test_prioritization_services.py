@@ -358,6 +358,40 @@ def test_the_nucleus_must_belong_to_the_stl(state_a, state_b, fernanda):
     assert not PrioritizationEntry.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "name", ["Fernanda Ríos", "  fernanda   rios ", "FERNANDA RÍOS", "Fernánda Rios"]
+)
+def test_facilitator_cannot_record_an_entry_under_her_own_name(state_a, fernanda, name):
+    prioritization = make_prioritization(state_a)
+
+    with pytest.raises(ValidationError) as error:
+        services.prioritization_entry_record(
+            prioritization=prioritization,
+            nucleus=civil_society(state_a),
+            participant=name,
+            data=[prioritization.problems.first().pk],
+            user=fernanda,
+        )
+
+    assert error.value.message_dict["participant"] == [
+        "La persona facilitadora tiene voz, pero no voto (requisito 4.b): no puede registrar "
+        "una participación a su propio nombre."
+    ]
+    assert not PrioritizationEntry.objects.exists()
+
+
+def test_a_participant_whose_name_only_resembles_the_facilitators_is_recorded(state_a, fernanda):
+    prioritization = make_prioritization(state_a)
+    entry = services.prioritization_entry_record(
+        prioritization=prioritization,
+        nucleus=civil_society(state_a),
+        participant="Fernanda Ríos Pérez",
+        data=[prioritization.problems.first().pk],
+        user=fernanda,
+    )
+    assert entry.participant == "Fernanda Ríos Pérez"
+
+
 def test_only_the_facilitator_records_on_behalf_of_others(state_a, alicia, rita):
     prioritization = make_prioritization(state_a)
     for user in (alicia, rita):
@@ -615,3 +649,75 @@ def test_history_records_who_acted(state_a, alicia, fernanda):
     assert prioritization.history.latest().history_user == fernanda
     assert prioritization.history.latest().status == Prioritization.Status.COMPUTED
     assert entry.history.get().history_user == fernanda
+
+
+def computed(secretariat, alicia):
+    p1, p2 = make_problems(secretariat, 2)
+    prioritization = make_prioritization(secretariat, problems=[p1, p2])
+    make_entry(prioritization, participant="Ana", data=[p1.pk])
+    return services.prioritization_compute(prioritization=prioritization, user=alicia)
+
+
+def test_regenerating_the_methodology_enqueues_the_task_once_computed(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    from evidence.models import Evidence
+
+    prioritization = computed(state_a, alicia)  # its task never runs: on_commit not executed
+    assert not Evidence.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.prioritization_methodology_regenerate(prioritization=prioritization, user=alicia)
+
+    assert len(callbacks) == 1
+    assert Evidence.objects.get(kind="metodologia").subject == prioritization
+
+
+def test_regenerating_is_refused_before_computing_and_once_attached(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    open_one = make_prioritization(state_a)
+    with pytest.raises(ValidationError) as error:
+        services.prioritization_methodology_regenerate(prioritization=open_one, user=alicia)
+    assert "esta priorización aún no se calcula" in messages_of(error)
+
+    prioritization = computed(state_a, alicia)
+    services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError) as error,
+    ):
+        services.prioritization_methodology_regenerate(prioritization=prioritization, user=alicia)
+    assert "ya tiene su documento de metodología" in messages_of(error)
+    assert callbacks == []
+
+
+def test_only_members_and_the_facilitator_regenerate_the_methodology(
+    state_a, alicia, rita, adan, django_capture_on_commit_callbacks
+):
+    prioritization = computed(state_a, alicia)
+    for user in (rita, adan):
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(PermissionDenied),
+        ):
+            services.prioritization_methodology_regenerate(prioritization=prioritization, user=user)
+        assert callbacks == []
+
+
+def test_a_withdrawn_methodology_is_generated_again(state_a, alicia):
+    from evidence.models import Evidence
+    from evidence.services import evidence_withdraw
+
+    prioritization = computed(state_a, alicia)
+    first = services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+    evidence_withdraw(evidence=first, reason="Archivo dañado", user=alicia)
+
+    second = services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+
+    assert second.pk != first.pk
+    assert Evidence.objects.filter(kind="metodologia").count() == 2
+    assert (
+        services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+        == second
+    )

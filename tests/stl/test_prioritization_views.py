@@ -235,6 +235,27 @@ def test_facilitator_records_a_named_participant_of_a_nucleus(state_a, fernanda)
     )
 
 
+def test_facilitator_cannot_record_an_entry_under_her_own_name_through_the_form(state_a, fernanda):
+    p1, p2, p3 = make_problems(state_a, 3)
+    prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
+
+    response = client_for(fernanda).post(
+        url("prioritization_entry", prioritization),
+        {
+            "participant": "fernanda rios",
+            "nucleus": state_a.nuclei.get(kind=Nucleus.Kind.CIVIL_SOCIETY).pk,
+            "place_1": p1.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert (
+        "La persona facilitadora tiene voz, pero no voto (requisito 4.b): no puede registrar "
+        "una participación a su propio nombre."
+    ) in text(response)
+    assert not PrioritizationEntry.objects.exists()
+
+
 # --- compute and result ----------------------------------------------------------------------
 
 
@@ -284,8 +305,22 @@ def test_a_tie_is_shown_on_the_result(state_a, alicia):
     client_for(alicia).post(url("prioritization_compute", prioritization))
 
     page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
-    assert "empate" in page
-    assert "lugar decidido por más primeros lugares" in page or "orden de registro" in page
+    # One point and one first place each: registration order (the lower number) decides.
+    first, second = result_row(page, p1), result_row(page, p2)
+    assert first.startswith("<td>1.º</td>")
+    assert second.startswith("<td>2.º</td>")
+    assert '<span class="tag tag-warn">empate</span>' in first
+    assert f"con {p2.pk}. {p2.title}; lugar decidido por orden de registro" in first
+    assert '<span class="tag tag-warn">empate</span>' in second
+    assert f"con {p1.pk}. {p1.title}; lugar decidido por orden de registro" in second
+
+
+def result_row(page: str, problem) -> str:
+    """Return the result table's row of ``problem`` (from its first cell to ``</tr>``)."""
+    result = page[page.index('id="resultado"') :]
+    header = result.index(f'<th scope="row">{problem.pk}. {problem.title}')
+    start = result.rindex("<tr>", 0, header) + len("<tr>")
+    return result[start : result.index("</tr>", header)].strip()
 
 
 def test_computing_without_entries_is_refused_with_a_message(state_a, alicia):
@@ -367,3 +402,88 @@ def test_detail_query_count_does_not_grow_with_entries(
 
 
 QUERIES_ON_DETAIL = 14
+
+
+def form_tag(page: str, action: str) -> str:
+    """Return the opening ``<form …>`` tag that posts to ``action``."""
+    at = page.index(f'action="{action}"')
+    return page[page.rindex("<form", 0, at) : page.index(">", at) + 1]
+
+
+def test_computing_asks_for_confirmation_first(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+
+    page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
+
+    assert 'data-confirm="Al calcular el resultado se cierra la priorización' in form_tag(
+        page, url("prioritization_compute", prioritization)
+    )
+
+
+# --- the methodology, again ------------------------------------------------------------------
+
+
+def computed_without_methodology(secretariat, alicia):
+    """Compute a prioritisation whose methodology task never ran (as if it failed for good)."""
+    p1, p2 = make_problems(secretariat, 2)
+    prioritization = make_prioritization(secretariat, problems=[p1, p2], title="Sin PDF")
+    make_entry(prioritization, participant="Ana", data=[p1.pk, p2.pk])
+    # The test's transaction never commits, so the task enqueued on commit never runs.
+    client_for(alicia).post(url("prioritization_compute", prioritization))
+    prioritization.refresh_from_db()
+    assert prioritization.status == Prioritization.Status.COMPUTED
+    return prioritization
+
+
+def test_a_missing_methodology_can_be_generated_again(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    from evidence.models import Evidence
+
+    prioritization = computed_without_methodology(state_a, alicia)
+    regenerate = url("prioritization_methodology_regenerate", prioritization)
+    client = client_for(alicia)
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    assert "Falta el documento de metodología" in page
+    assert f'action="{regenerate}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(regenerate)
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    evidence = Evidence.objects.get(kind="metodologia")
+    assert evidence.subject == prioritization
+    assert evidence.uploaded_by == alicia
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    assert f"metodologia-priorizacion-{prioritization.pk}.pdf" in page
+    assert "Falta el documento de metodología" not in page
+    assert regenerate not in page
+
+    # Asking once more is refused with a message; still one document.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(regenerate, follow=True)
+    assert "ya tiene su documento de metodología" in text(again)
+    assert Evidence.objects.filter(kind="metodologia").count() == 1
+
+
+def test_facilitator_may_ask_again_and_reviewer_only_sees_what_is_missing(
+    state_a, alicia, fernanda, rita
+):
+    prioritization = computed_without_methodology(state_a, alicia)
+    regenerate = url("prioritization_methodology_regenerate", prioritization)
+
+    assert f'action="{regenerate}"' in text(
+        client_for(fernanda).get(url("prioritization_detail", prioritization))
+    )
+    page = text(client_for(rita).get(url("prioritization_detail", prioritization)))
+    assert "Falta el documento de metodología" in page
+    assert regenerate not in page
+    assert client_for(rita).post(regenerate).status_code == 404
+
+
+def test_an_open_prioritization_offers_no_methodology_button(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+    page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
+    assert "Falta el documento de metodología" not in page
+    assert url("prioritization_methodology_regenerate", prioritization) not in page

@@ -155,3 +155,8 @@ def test_a_problem_of_a_under_bs_url_is_404_for_bruno(state_a, state_b, bruno):
     problem = problem_from(DialogueTableFactory(nucleus=nucleus_of(state_a)))
     assert client_for(bruno).get(merge_url(problem, secretariat=state_b)).status_code == 404
     assert client_for(bruno).post(merge_url(problem), {"into": problem.pk}).status_code == 404
+
+
+def test_cancel_goes_back_to_the_problem_list(state_a, alicia):
+    page = client_for(alicia).get(reverse("stl:problem_create", kwargs={"pk": state_a.pk}))
+    assert f'<a href="{list_url(state_a)}">Cancelar</a>' in page.content.decode()

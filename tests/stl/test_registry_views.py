@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from stl.models import FacilitatorAssignment, Member, Secretariat
 from tests.conftest import client_for
@@ -146,14 +147,21 @@ def test_dashboard_query_count_does_not_grow_with_members(
 ):
     for index in range(members):
         add_member(state_a, kind=("autoridades_locales", "organo_garante")[index % 2])
+    # Signed, so the page also asks whether the signed document is filed.
+    assignment = FacilitatorAssignment.objects.get(user=fernanda)
+    assignment.neutrality_signed_at = timezone.now()
+    assignment.save(update_fields=["neutrality_signed_at"])
     client = client_for(alicia)
     _warm_content_types()
     # secretariat, session, user, object permissions (user, group), model permissions (2),
-    # nuclei with members (2), facilitator
+    # nuclei with members (2), facilitator (whether the signed declaration is filed rides along
+    # as a subquery of that same query)
     with django_assert_num_queries(10):
         response = client.get(state_a.get_absolute_url())
     assert response.status_code == 200
-    assert response.content.decode().count("Organización de prueba") == members + 1
+    page = response.content.decode()
+    assert page.count("Organización de prueba") == members + 1
+    assert "Firmada; falta adjuntar el documento firmado" in page
 
 
 def test_installation_act_uploaded_at_registration_is_kept_as_evidence(adan):

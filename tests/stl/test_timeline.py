@@ -211,3 +211,43 @@ def test_the_timeline_page_takes_as_many_queries_for_3_as_for_60_items(state_a, 
     populate(state_a, 57, user=alicia)
     many = page_queries(client, reverse("stl:timeline", kwargs={"pk": state_a.pk}))
     assert few == many
+
+
+def test_a_decision_lacks_its_closing_and_its_minutes(state_a, alicia):
+    decision = Decision.objects.create(
+        secretariat=state_a, title="Acuerdo", discussed_on=dt.date(2017, 3, 1)
+    )
+    item = item_titled(secretariat_timeline(secretariat=state_a), "Acuerdo")
+    assert item.evidence == ()
+    assert item.missing == (
+        "Votación sin cerrar.",
+        "Sin el acta de la sesión del acuerdo como evidencia.",
+    )
+
+    decision.status, decision.outcome = Decision.Status.CLOSED, Decision.Outcome.APPROVED
+    decision.save(update_fields=["status", "outcome"])
+    evidence_of(decision, "acta", user=alicia)
+    item = item_titled(secretariat_timeline(secretariat=state_a), "Acuerdo")
+    assert item.missing == ()
+    assert item.evidence == (("Acta", 1),)
+
+
+def test_the_timeline_page_tags_what_happened_before_installation(state_a, alicia):
+    DialogueTableFactory(nucleus=nucleus_of(state_a), held_on=dt.date(2016, 9, 1))
+    PublicConsultationFactory(
+        secretariat=state_a,
+        title="Foro posterior",
+        call_published_on=dt.date(2017, 3, 1),
+        opens_on=dt.date(2017, 3, 10),
+    )
+    page = client_for(alicia).get(reverse("stl:timeline", kwargs={"pk": state_a.pk}))
+    html = page.content.decode()
+
+    tag = "Realizada antes de la instalación del STL"
+    assert html.count(tag) == 1
+    # The tag sits in the row of the early table, not in the later consultation's.
+    rows = html.split("<tr>")
+    early = next(row for row in rows if "Sociedad civil</a>" in row)
+    later = next(row for row in rows if "Foro posterior</a>" in row)
+    assert tag in early
+    assert tag not in later

@@ -69,6 +69,13 @@ expect(
     method="post",
     **cocreators_only(REDIRECT),
 )
+# Asking again for the methodology PDF: refused with a message (not computed yet) and a redirect.
+expect(
+    "stl:prioritization_methodology_regenerate",
+    kwargs=prioritization_a,
+    method="post",
+    **cocreators_only(REDIRECT),
+)
 
 expect("stl:decision_list", kwargs=stl_a, **insiders_only())
 expect("stl:decision_create", kwargs=stl_a, **cocreators_only())

@@ -1,0 +1,132 @@
+"""The evidence log (who uploaded, downloaded, superseded, withdrew what) on the STL's history."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from evidence import services
+from evidence.models import EvidenceEvent
+from evidence.selectors import evidence_log
+from stl.models import Secretariat
+from tests.conftest import client_for
+from tests.evidence.factories import attach, pdf_file, tamper
+
+pytestmark = pytest.mark.django_db
+
+
+def history_url(secretariat):
+    return reverse("stl:history", kwargs={"pk": secretariat.pk})
+
+
+def subject_page(secretariat):
+    return reverse(
+        "evidence:subject",
+        kwargs={
+            "pk": secretariat.pk,
+            "subject_type": "stl.secretariat",
+            "subject_id": secretariat.pk,
+        },
+    )
+
+
+def act_on_the_vault(state_a, alicia, rita):
+    """Upload, download, supersede, withdraw, add a public version, export, and break a file."""
+    act = attach(state_a, alicia, name="acta.pdf")
+    services.evidence_open(evidence=act, user=rita, ip_address="203.0.113.9").file.close()
+    services.evidence_supersede(
+        evidence=act, uploaded_file=pdf_file("acta firmada.pdf"), description="Firmas", user=alicia
+    )
+    wrong = attach(state_a, alicia, name="equivocada.pdf")
+    services.evidence_withdraw(evidence=wrong, reason="Era de otro estado", user=alicia)
+    attendance = attach(state_a, alicia, name="lista.pdf", contains_personal_data=True)
+    services.evidence_add_public_version(
+        evidence=attendance, uploaded_file=pdf_file("lista testada.pdf"), user=alicia
+    )
+    services.evidence_export_start(secretariat=state_a, user=rita)
+    broken = attach(state_a, alicia, name="alterada.pdf")
+    tamper(broken)
+    with pytest.raises(services.EvidenceIntegrityError):
+        services.evidence_open(evidence=broken, user=rita)
+
+
+@pytest.mark.parametrize("persona", ["alicia", "fernanda", "rita", "adan"])
+def test_insiders_see_every_action_on_the_evidence_in_the_history(world, persona):
+    act_on_the_vault(world.state_a, world.alicia, world.rita)
+
+    response = world.client(persona).get(history_url(world.state_a))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for action in (
+        "Carga",
+        "Descarga",
+        "Sustitución",
+        "Retiro",
+        "Versión pública",
+        "Exportación ZIP",
+        "Falla de integridad",
+    ):
+        assert f"<td>{action}</td>" in page
+    assert "«acta.pdf», sustituida por «acta firmada.pdf»" in page
+    assert "«equivocada.pdf». Motivo: Era de otro estado" in page
+    assert "«lista testada.pdf», versión pública de «lista.pdf»" in page
+    assert "«alterada.pdf»: el archivo no coincide con su huella SHA-256" in page
+    assert "Rita Cárdenas" in page and "Alicia Morales" in page
+    assert f'href="{subject_page(world.state_a)}"' in page
+    # The client address stays in the log, not on the page.
+    assert "203.0.113.9" not in page
+
+
+def test_history_lists_actions_newest_first_with_who(state_a, alicia, rita):
+    act = attach(state_a, alicia, name="acta.pdf")
+    services.evidence_open(evidence=act, user=rita).file.close()
+
+    log = evidence_log(secretariat=state_a)
+
+    assert [(entry.action, entry.user) for entry in log] == [
+        ("Descarga", rita),
+        ("Carga", alicia),
+    ]
+    assert {entry.url for entry in log} == {subject_page(state_a)}
+
+
+def test_other_states_and_anonymous_visitors_do_not_see_the_log(world):
+    attach(world.state_a, world.alicia, name="de oaxaca.pdf")
+    attach(world.state_b, world.bruno, name="de jalisco.pdf")
+
+    assert world.client("bruno").get(history_url(world.state_a)).status_code == 404
+    anonymous = world.client("anonymous").get(history_url(world.state_a))
+    assert anonymous.status_code == 302
+    page = world.client("rita").get(history_url(world.state_a)).content.decode()
+    assert "de oaxaca.pdf" in page and "de jalisco.pdf" not in page
+
+
+def test_evidence_list_links_to_the_log(state_a, rita):
+    page = client_for(rita).get(reverse("evidence:secretariat_list", kwargs={"pk": state_a.pk}))
+
+    assert f'href="{history_url(state_a)}"' in page.content.decode()
+
+
+HISTORY_QUERIES = 12
+
+
+@pytest.mark.parametrize("rounds", [1, 10])
+def test_history_with_the_log_takes_a_fixed_number_of_queries(
+    state_a, alicia, rita, rounds, django_assert_num_queries
+):
+    for number in range(rounds):
+        act = attach(state_a, alicia, name=f"acta {number}.pdf")
+        services.evidence_open(evidence=act, user=rita).file.close()
+        services.evidence_supersede(
+            evidence=act, uploaded_file=pdf_file(), description="Firmas", user=alicia
+        )
+        wrong = attach(state_a, alicia, name=f"equivocada {number}.pdf")
+        services.evidence_withdraw(evidence=wrong, reason="Error", user=alicia)
+    assert EvidenceEvent.objects.filter(secretariat=state_a).count() == 6 * rounds
+    ContentType.objects.get_for_model(Secretariat)
+    client = client_for(rita)
+
+    with django_assert_num_queries(HISTORY_QUERIES):
+        response = client.get(history_url(state_a))
+
+    assert response.content.decode().count("<td>Retiro</td>") == rounds
