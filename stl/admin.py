@@ -1,5 +1,4 @@
 from django.contrib import admin
-from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from pal_portal.admin import ReadOnlyAdminMixin
@@ -12,7 +11,7 @@ class NucleusInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Secretariat)
-class SecretariatAdmin(ReadOnlyAdminMixin, GuardedModelAdminMixin, SimpleHistoryAdmin):
+class SecretariatAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "installation_date", "status", "is_public"]
     list_filter = ["status", "is_public", "state"]
     inlines = [NucleusInline]
