@@ -80,7 +80,7 @@ class PersonForm(forms.Form):
 
 class MemberInviteForm(PersonForm):
     nucleus = forms.ModelChoiceField(
-        label=_("Núcleo"), queryset=Nucleus.objects.none(), empty_label=None
+        label=_("Núcleo"), queryset=Nucleus.objects.none(), empty_label=_("— Elige el núcleo —")
     )
     position = forms.CharField(label=_("Cargo"), max_length=200, required=False)
 

@@ -43,7 +43,9 @@ class ProblemLinesMixin(forms.Form):
 
 
 class DialogueTableForm(ProblemLinesMixin, forms.Form):
-    nucleus = forms.ModelChoiceField(label=_("Núcleo"), queryset=None, empty_label=None)
+    nucleus = forms.ModelChoiceField(
+        label=_("Núcleo"), queryset=None, empty_label=_("— Elige el núcleo —")
+    )
     held_on = _date_field(_("Fecha de la mesa"))
     modality = forms.ChoiceField(
         label=_("Modalidad"),

@@ -91,7 +91,7 @@ class PrioritizationEntryForm(forms.Form):
                 help_text=_("Quien dio esta clasificación en la mesa o sesión."),
             )
             self.fields["nucleus"] = forms.ModelChoiceField(
-                label=_("Núcleo"), queryset=nuclei, empty_label=None
+                label=_("Núcleo"), queryset=nuclei, empty_label=_("— Elige el núcleo —")
             )
         choices = [(problem.pk, f"{problem.pk}. {problem.title}") for problem in self.problems]
         method = prioritization.method
