@@ -42,6 +42,7 @@ RUN DJANGO_ENV=production \
     SECRET_KEY=build-time-only-dummy-secret-key-never-used-at-run-time-0123456789 \
     DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
     ALLOWED_HOSTS=localhost \
+    CELERY_TASK_ALWAYS_EAGER=true \
     sh -c 'python manage.py collectstatic --noinput \
         && if [ -n "$(find . -name "*.po" -print -quit)" ]; then python manage.py compilemessages; fi' \
     && mkdir -p "$MEDIA_ROOT" \

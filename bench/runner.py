@@ -107,6 +107,9 @@ def run_environment(args, tmp: Path) -> dict[str, str]:
         "MEDIA_ROOT": str(tmp / "media"),
         "LOG_LEVEL": "WARNING",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # No worker in the bench: the fill's e-mail tasks run in-process, as the profile allows
+        # only when asked explicitly.
+        "CELERY_TASK_ALWAYS_EAGER": "true",
     }
     if args.redis:
         # A cache only: with no broker the e-mail tasks of the fill still run eagerly.

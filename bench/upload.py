@@ -81,6 +81,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def run_environment(tmp: Path, size_mb: int) -> dict[str, str]:
     return {
         "DJANGO_ENV": "production",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",

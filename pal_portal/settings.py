@@ -152,6 +152,13 @@ else:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None) or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if PRODUCTION and not CELERY_BROKER_URL and not env.bool("CELERY_TASK_ALWAYS_EAGER", default=False):
+    # In production a missing broker would silently run e-mails, PDFs and ZIP exports inside the
+    # web request; say so at start-up unless that is explicitly wanted.
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production requires CELERY_BROKER_URL or REDIS_URL (or "
+        "CELERY_TASK_ALWAYS_EAGER=true to run tasks inside the web process)."
+    )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

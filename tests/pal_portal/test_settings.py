@@ -42,6 +42,21 @@ def test_production_refuses_a_short_secret_key():
     assert "at least 50 characters" in result.stderr
 
 
+def test_production_refuses_to_run_tasks_in_the_web_process_unless_asked():
+    production = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/db",
+        "ALLOWED_HOSTS": "pal.example.mx",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+    }
+    refused = _manage("check", **production)
+    assert refused.returncode != 0
+    assert "CELERY_BROKER_URL" in refused.stderr
+    assert _manage("check", **production, CELERY_TASK_ALWAYS_EAGER="true").returncode == 0
+
+
 def test_production_profile_passes_check_deploy():
     result = _manage(
         "check",
@@ -52,6 +67,7 @@ def test_production_profile_passes_check_deploy():
         SECRET_KEY=SECRET,
         DATABASE_URL="postgres://u@127.0.0.1:5432/db",
         ALLOWED_HOSTS="pal.example.mx",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
