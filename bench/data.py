@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from pal_portal.history import acting_as
-from pal_portal.roles import ADMINISTRATOR_GROUP, REVIEWER_GROUP
 from stl import services
+from stl.mexican_states import MexicanState
 from stl.models import Nucleus
-from stl.states import State
+from stl.roles import ADMINISTRATOR_GROUP, REVIEWER_GROUP
 
 User = get_user_model()
 
@@ -58,7 +58,7 @@ def _staff(*, email: str, full_name: str, group_name: str, is_staff: bool = Fals
 
 def _secretariat(*, index: int, admin):
     """Register STL number ``index`` with five nuclei, five members and a facilitator."""
-    states = State.values
+    states = MexicanState.values
     state = states[index % len(states)]
     # Past the 32 states, the next exercise of each state: 2016–2018, 2018–2020, …
     start = 2016 + 2 * (index // len(states))

@@ -114,7 +114,7 @@ def create_member() -> tuple[int, str]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from pal_portal import access
+    from stl import policy as access
     from stl.models import Member, Nucleus, Secretariat
 
     secretariat = Secretariat.objects.create(
@@ -370,7 +370,7 @@ def make_jpeg(path: Path, size: int) -> None:
 
 def stripped_hash(path: Path) -> tuple[str, int]:
     """Return the SHA-256 and size the vault should store for the image at ``path``."""
-    from evidence.validation import strip_image_metadata
+    from evidence.file_checks import strip_image_metadata
 
     digest = hashlib.sha256()
     with tempfile.TemporaryFile() as clean:

@@ -9,8 +9,11 @@ class EvidenceConfig(AppConfig):
     def ready(self):
         from evidence.health import check_integrity
         from evidence.models import Evidence
+        from evidence.selectors import evidence_history
+        from evidence.services import installation_act_file
         from evidence.subjects import register_subject
         from pal_portal.health import ADVISORY_CHECKS
+        from stl import hooks
         from stl.models import Secretariat
 
         ADVISORY_CHECKS["evidence_integrity"] = check_integrity
@@ -21,3 +24,9 @@ class EvidenceConfig(AppConfig):
             secretariat_of=lambda secretariat: secretariat,
             label=_("Instalación del STL"),
         )
+        hooks.register_dashboard_link(
+            "evidence",
+            hooks.DashboardLink(_("Evidencia"), "evidence:secretariat_list", "view_history", 10),
+        )
+        hooks.register_history_source("evidence", evidence_history)
+        hooks.register_installation_act_filer(installation_act_file)

@@ -10,10 +10,11 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from evidence import policy as access
 from evidence import subjects
 from evidence.forms import EvidenceUploadForm
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport
-from pal_portal import access
+from stl.hooks import HistoryEntry
 
 
 def _listed():
@@ -283,3 +284,19 @@ def evidence_log(*, secretariat, limit: int = 200) -> list[EvidenceLogEntry]:
             )
         )
     return entries
+
+
+def evidence_history(*, secretariat, limit: int) -> list[HistoryEntry]:
+    """Return the evidence log as lines of the STL's history (``stl.hooks``)."""
+    subject = str(Evidence._meta.verbose_name)
+    return [
+        HistoryEntry(
+            date=event.date,
+            user=event.user,
+            change=event.action,
+            subject=subject,
+            label=event.label,
+            url=event.url,
+        )
+        for event in evidence_log(secretariat=secretariat, limit=limit)
+    ]

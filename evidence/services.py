@@ -31,13 +31,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evidence import policy as access
 from evidence import subjects
+from evidence.file_checks import CSV, TEXT, sniff_and_check, strip_image_metadata
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport, IntegrityCheck
 from evidence.storage import evidence_storage
 from evidence.uploads import HashedUploadedFile, max_upload_bytes
-from evidence.validation import CSV, TEXT, sniff_and_check, strip_image_metadata
-from pal_portal import access
 from pal_portal.history import acting_as
+from pal_portal.tasks import enqueue_on_commit
 
 security_logger = logging.getLogger("pal_portal.security")
 
@@ -582,7 +583,6 @@ def evidence_export_start(*, secretariat, user, ip_address: str | None = None) -
 
     An export this person already has in progress for the STL is returned instead of a new one.
     """
-    from evidence.tasks import build_evidence_export
 
     if not access.evidence_access(user, secretariat).can_export:
         raise PermissionDenied
@@ -607,9 +607,8 @@ def evidence_export_start(*, secretariat, user, ip_address: str | None = None) -
             ip_address=ip_address,
             export=export.pk,
         )
-        from pal_portal.tasks import enqueue_on_commit
 
-        enqueue_on_commit(build_evidence_export, export.pk)
+        enqueue_on_commit("evidence.build_export", export.pk)
     return export
 
 
@@ -863,3 +862,14 @@ def evidence_verify_all() -> IntegrityCheck:
     check.finished_at = timezone.now()
     check.save(update_fields=["checked", "missing", "altered", "problems", "finished_at"])
     return check
+
+
+def installation_act_file(*, secretariat, uploaded_file, user) -> Evidence:
+    """File the signed installation act of an STL just registered (``stl.hooks``)."""
+    return evidence_attach(
+        subject=secretariat,
+        uploaded_file=uploaded_file,
+        kind=Evidence.Kind.MINUTES,
+        description=_("Acta de instalación del STL"),
+        user=user,
+    )

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from evidence import policy as access
 from evidence import selectors, services
 from evidence.forms import (
     EvidenceSupersedeForm,
@@ -31,7 +32,6 @@ from evidence.forms import (
 )
 from evidence.models import Evidence
 from evidence.uploads import EvidenceUploadHandler, limit_label, max_body_bytes
-from pal_portal import access
 
 
 def _ip(request) -> str | None:

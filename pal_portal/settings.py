@@ -57,9 +57,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "pal_portal",
+    # The domain apps, in the order of the ladder: each depends only on those above it here.
     "stl",
-    "commitments",
     "evidence",
+    "cocreation",
+    "commitments",
     "validation",
     "transparency",
 ]

@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pal_portal import views
+from stl import views as stl_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", stl_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("cuentas/entrar/", auth_views.LoginView.as_view(), name="login"),
     path("cuentas/salir/", auth_views.LogoutView.as_view(), name="logout"),
@@ -39,9 +40,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("cuentas/invitacion/<str:key>/", views.invitation_accept, name="invitation_accept"),
+    path("cuentas/invitacion/<str:key>/", stl_views.invitation_accept, name="invitation_accept"),
     path("idioma/", include("django.conf.urls.i18n")),
     path("stl/", include("stl.urls")),
+    path("stl/", include("cocreation.urls")),
     path("stl/<int:pk>/evidencia/", include("evidence.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,28 +1,8 @@
-from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from pal_portal import access
 from pal_portal.health import run_checks
-from stl import services as stl_services
-
-
-def home(request):
-    """Send each person where their work is: their STL, or the list of STLs."""
-    if request.user.is_authenticated:
-        if not access.sees_every_secretariat(request.user):
-            own = list(access.own_secretariats(request.user)[:2])
-            if len(own) == 1:
-                return redirect(own[0])
-        return redirect("stl:list")
-    return render(request, "home.html")
 
 
 @never_cache
@@ -31,45 +11,4 @@ def healthz(request):
     checks, status = run_checks()
     return JsonResponse(
         {"status": status, "checks": checks}, status=503 if status == "error" else 200
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, key):
-    try:
-        invitation = stl_services.invitation_check(key=key)
-    except ValidationError as error:
-        return render(
-            request,
-            "registration/invitation_invalid.html",
-            {"error": error.messages[0]},
-            status=410,
-        )
-    if invitation.user.has_usable_password() and invitation.user.is_active:
-        stl_services.invitation_accept(key=key, password=None)
-        messages.info(
-            request,
-            _("Ya tienes una cuenta: inicia sesión para ver el STL de %(stl)s.")
-            % {"stl": invitation.secretariat},
-        )
-        return redirect(f"{reverse('login')}?next={invitation.secretariat.get_absolute_url()}")
-    form = SetPasswordForm(invitation.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = stl_services.invitation_accept(
-                key=key, password=form.cleaned_data["new_password1"]
-            )
-        except ValidationError as error:
-            return render(
-                request,
-                "registration/invitation_invalid.html",
-                {"error": error.messages[0]},
-                status=410,
-            )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("¡Bienvenida, bienvenido! Tu cuenta quedó activa."))
-        return redirect(invitation.secretariat)
-    return render(
-        request, "registration/invitation_accept.html", {"form": form, "invitation": invitation}
     )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,52 +8,13 @@ class StlConfig(AppConfig):
     verbose_name = _("Secretariados Técnicos Locales")
 
     def ready(self):
-        from evidence.models import Evidence
-        from evidence.subjects import register_subject
-        from stl.models import DialogueTable, PublicConsultation
+        from stl import hooks
+        from stl.roles import sync_groups
 
-        # Co-creation record (requirement 1): tables and consultations take evidence.
-        register_subject(
-            DialogueTable,
-            phase=Evidence.Phase.DIALOGUE_TABLES,
-            secretariat_of=lambda table: table.secretariat,
-            label=_("Mesa de diálogo"),
-        )
-        register_subject(
-            PublicConsultation,
-            phase=Evidence.Phase.PUBLIC_CONSULTATION,
-            secretariat_of=lambda consultation: consultation.secretariat,
-            label=_("Consulta pública"),
+        hooks.register_dashboard_link(
+            "history",
+            hooks.DashboardLink(_("Historial de cambios"), "stl:history", "view_history", 90),
         )
 
-        # The facilitator's signed neutrality declaration (4.a) and the prioritisation
-        # methodology (footnote 2 of 1.a).
-        from stl.models import FacilitatorAssignment, Prioritization
-
-        register_subject(
-            FacilitatorAssignment,
-            phase=Evidence.Phase.INSTALLATION,
-            secretariat_of=lambda assignment: assignment.secretariat,
-            label=_("Facilitación del STL"),
-            # The facilitator signs; INAI's administration, who assigns them, may file it too.
-            may_attach=lambda stl_access: stl_access.can_facilitate or stl_access.can_manage,
-        )
-        register_subject(
-            Prioritization,
-            phase=Evidence.Phase.PRIORITIZATION,
-            secretariat_of=lambda prioritization: prioritization.secretariat,
-            label=_("Priorización"),
-        )
-
-        # Decisions (acuerdos, 4.b) take the minutes of the session that adopted them. There is
-        # no phase for agreements; the closest is prioritisation: the STL's agreements during
-        # co-creation adopt what the PAL will address (1.a), whereas "plan" holds the plan's own
-        # documents (commitments app) and would mix the two.
-        from stl.models import Decision
-
-        register_subject(
-            Decision,
-            phase=Evidence.Phase.PRIORITIZATION,
-            secretariat_of=lambda decision: decision.secretariat,
-            label=_("Acuerdo"),
-        )
+        # Django creates permissions after migrating; the INAI groups follow right after.
+        post_migrate.connect(sync_groups, dispatch_uid="stl.sync_groups")

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from stl.mexican_states import MexicanState
 from stl.models import EXERCISE_VALIDATOR, Nucleus
-from stl.states import State
 
 EXTRA_KINDS = [
     (Nucleus.Kind.ACADEMIA, Nucleus.Kind.ACADEMIA.label),
@@ -11,7 +11,7 @@ EXTRA_KINDS = [
 
 
 class SecretariatForm(forms.Form):
-    state = forms.ChoiceField(label=_("Entidad federativa"), choices=State.choices)
+    state = forms.ChoiceField(label=_("Entidad federativa"), choices=MexicanState.choices)
     exercise = forms.CharField(
         label=_("Ejercicio"),
         max_length=9,

@@ -32,28 +32,3 @@ def send_invitation_email(invitation_id: int) -> bool:
         body = render_to_string("stl/emails/invitation_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.user.email])
     return True
-
-
-@shared_task(
-    name="stl.generate_prioritization_methodology",
-    autoretry_for=(ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
-def generate_prioritization_methodology(prioritization_id: int, user_id: int) -> bool:
-    """Render a computed prioritisation's methodology PDF and attach it as evidence, once."""
-    from django.contrib.auth import get_user_model
-
-    from stl.models import Prioritization
-    from stl.services.prioritization import prioritization_methodology_attach
-
-    prioritization = (
-        Prioritization.objects.select_related("secretariat").filter(pk=prioritization_id).first()
-    )
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if prioritization is None:
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        evidence = prioritization_methodology_attach(prioritization=prioritization, user=user)
-    return evidence is not None

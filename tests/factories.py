@@ -6,9 +6,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from pal_portal import access
-from pal_portal.roles import ADMINISTRATOR_GROUP, REVIEWER_GROUP
+from stl import policy as access
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+from stl.roles import ADMINISTRATOR_GROUP, REVIEWER_GROUP
 
 PASSWORD = "contrasena-de-prueba-9"
 

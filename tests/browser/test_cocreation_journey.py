@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from stl.models import Problem
+from cocreation.models import Problem
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, SecretariatFactory, UserFactory, add_facilitator, add_member
 

@@ -95,13 +95,13 @@ def matrix_export(world) -> EvidenceExport:
 def subjects_of_several_types(secretariat, *, count: int) -> list:
     """Return the STL itself plus ``count`` tables, consultations, prioritisations and (former)
     facilitator assignments of it: one of each subject type registered by ``stl``."""
-    from tests.factories import UserFactory
-    from tests.stl.factories_dialogue import (
+    from tests.cocreation.factories_dialogue import (
         DialogueTableFactory,
         PublicConsultationFactory,
         nucleus_of,
     )
-    from tests.stl.factories_prioritization import make_prioritization
+    from tests.cocreation.factories_prioritization import make_prioritization
+    from tests.factories import UserFactory
 
     made = [secretariat]
     for number in range(count):

@@ -3,8 +3,8 @@
 import pytest
 from django.http import Http404
 
+from evidence import policy as access
 from evidence import services
-from pal_portal import access
 from tests.evidence.factories import attach
 
 pytestmark = pytest.mark.django_db

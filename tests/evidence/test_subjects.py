@@ -4,7 +4,7 @@ import pytest
 
 from evidence import subjects
 from evidence.models import Evidence
-from pal_portal.access import evidence_access
+from evidence.policy import evidence_access
 from stl.models import Nucleus, Secretariat
 from tests.evidence.factories import attach
 
@@ -66,9 +66,10 @@ def test_a_subject_type_may_narrow_who_attaches(state_a, alicia, rita):
 
 
 def test_subjects_are_fetched_with_every_foreign_key_unless_the_type_says_otherwise():
-    from stl.models import DialogueTable, FacilitatorAssignment
+    from cocreation.models import DialogueTable
+    from stl.models import FacilitatorAssignment
 
-    table = subjects.subject_type_for_key("stl.dialoguetable").queryset()
+    table = subjects.subject_type_for_key("cocreation.dialoguetable").queryset()
     assignment = subjects.subject_type_for_key("stl.facilitatorassignment").queryset()
 
     assert {"nucleus", "secretariat"} <= set(table.query.select_related)

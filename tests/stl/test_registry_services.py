@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from pal_portal import access
+from stl import policy as access
 from stl import services
 from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
 

@@ -156,7 +156,7 @@ def test_dashboard_query_count_does_not_grow_with_members(
     # secretariat, session, user, object permissions (user, group), model permissions (2),
     # nuclei with members (2), facilitator (whether the signed declaration is filed rides along
     # as a subquery of that same query)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(state_a.get_absolute_url())
     assert response.status_code == 200
     page = response.content.decode()
@@ -228,7 +228,7 @@ def test_dashboard_query_count_does_not_grow_with_stls(
     _fill(count)
     client = client_for(alicia)
     _warm_content_types()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(state_a.get_absolute_url())
     assert response.status_code == 200
 

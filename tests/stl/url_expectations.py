@@ -20,7 +20,3 @@ expect(
     },
     **admins_only(405),  # POST only; everyone else learns nothing
 )
-from tests.stl import (  # noqa: E402, F401
-    url_expectations_decisions,
-    url_expectations_dialogue,
-)

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pal_portal.history import acting_as
-from pal_portal.roles import ADMINISTRATOR_GROUP, REVIEWER_GROUP, sync_groups
 from stl import services
 from stl.models import Invitation, Nucleus, Secretariat
+from stl.roles import ADMINISTRATOR_GROUP, REVIEWER_GROUP, sync_groups
 
 DEMO_PASSWORD = "demo-pal-2026"  # noqa: S105 - the README publishes the demo accounts
 

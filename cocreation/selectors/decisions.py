@@ -1,0 +1,83 @@
+"""Reads of the STL's decisions (acuerdos; requirement 4.b)."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cocreation.models import (
+    Decision,
+    DecisionComment,
+    Vote,
+)
+from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+
+
+def decision_list(*, secretariat: Secretariat) -> QuerySet:
+    """Return the STL's decisions, newest first, with their vote counts."""
+    return (
+        Decision.objects.filter(secretariat=secretariat)
+        .annotate(
+            votes_for=Count("votes", filter=Q(votes__choice=Vote.Choice.FOR)),
+            votes_against=Count("votes", filter=Q(votes__choice=Vote.Choice.AGAINST)),
+            votes_abstain=Count("votes", filter=Q(votes__choice=Vote.Choice.ABSTAIN)),
+        )
+        .order_by("-discussed_on", "-pk")
+    )
+
+
+def decision_detail(*, decision: Decision, user) -> dict:
+    """Return the decision's votes grouped by nucleus, its discussion and the user's own vote."""
+    votes = list(decision.votes.select_related("member__user", "member__nucleus").order_by("pk"))
+    vote_by_member = {vote.member_id: vote for vote in votes}
+    nuclei = list(
+        Nucleus.objects.filter(secretariat_id=decision.secretariat_id).prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Member.objects.filter(is_active=True).select_related("user"),
+            )
+        )
+    )
+    groups = []
+    listed: set[int] = set()
+    own_member = None
+    member_by_user: dict[int, Member] = {}
+    for nucleus in nuclei:
+        rows = []
+        for member in nucleus.members.all():
+            listed.add(member.pk)
+            member_by_user[member.user_id] = member
+            if member.user_id == user.pk:
+                own_member = member
+            rows.append({"member": member, "vote": vote_by_member.get(member.pk)})
+        # Votes of people who have since left the nucleus still count and stay visible.
+        rows += [
+            {"member": vote.member, "vote": vote}
+            for vote in votes
+            if vote.member.nucleus_id == nucleus.pk and vote.member_id not in listed
+        ]
+        groups.append({"nucleus": nucleus, "rows": rows})
+    facilitator_ids = set(
+        FacilitatorAssignment.objects.filter(secretariat_id=decision.secretariat_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    comments = list(
+        DecisionComment.objects.filter(decision=decision).select_related("author").order_by("pk")
+    )
+    for comment in comments:
+        comment.by_facilitator = comment.author_id in facilitator_ids
+        comment.member = member_by_user.get(comment.author_id)
+    tally = dict.fromkeys(Vote.Choice.values, 0)
+    for vote in votes:
+        tally[vote.choice] += 1
+    return {
+        "groups": groups,
+        "votes": votes,
+        "comments": comments,
+        "own_vote": vote_by_member.get(own_member.pk) if own_member else None,
+        "own_member": own_member,
+        "tally": {
+            "for": tally[Vote.Choice.FOR],
+            "against": tally[Vote.Choice.AGAINST],
+            "abstain": tally[Vote.Choice.ABSTAIN],
+            "total": len(votes),
+        },
+    }

@@ -1,0 +1,207 @@
+"""Reads of the co-creation record: dialogue tables, public consultations and problems."""
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cocreation.models import (
+    DialogueTable,
+    MinutesApproval,
+    Problem,
+    ProblemOrigin,
+    PublicConsultation,
+)
+from evidence.models import Evidence
+from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+
+
+def _insider(stl_access) -> bool:
+    """Members, facilitator, reviewers and administrators: who may see personal data."""
+    return stl_access.can_view_history
+
+
+def dialogue_table_list(*, secretariat: Secretariat) -> dict:
+    """Return the STL's tables in date order and the nuclei that have not held one yet (1.a)."""
+    tables = list(
+        DialogueTable.objects.filter(secretariat=secretariat)
+        .select_related("nucleus", "secretariat")
+        .order_by("held_on", "pk")
+    )
+    with_tables = {table.nucleus_id for table in tables}
+    nuclei = [n for n in Nucleus.objects.filter(secretariat=secretariat) if n.pk not in with_tables]
+    return {"tables": tables, "nuclei_without_tables": nuclei}
+
+
+def nuclei_for_logging(*, secretariat: Secretariat, user, stl_access) -> QuerySet:
+    """Return the nuclei whose tables this user may log: all for the facilitator, else their own."""
+    nuclei = Nucleus.objects.filter(secretariat=secretariat)
+    if stl_access.can_facilitate:
+        return nuclei
+    if stl_access.can_participate:
+        return nuclei.filter(members__user=user, members__is_active=True).distinct()
+    return nuclei.none()
+
+
+def dialogue_table_detail(*, table: DialogueTable, user, stl_access) -> dict:
+    """Return what a table's page shows and what this user may do with it."""
+    active_members = list(
+        Member.objects.filter(nucleus_id=table.nucleus_id, is_active=True).select_related("user")
+    )
+    active_ids = {member.pk for member in active_members}
+    my_member = next((m for m in active_members if m.user_id == user.pk), None)
+    approvals = list(
+        MinutesApproval.objects.filter(dialogue_table=table)
+        .select_related("member__user")
+        .order_by("-minutes_version", "answered_at", "pk")
+    )
+    current = [a for a in approvals if a.minutes_version == table.minutes_version]
+    approved = sum(
+        1
+        for a in current
+        if a.answer == MinutesApproval.Answer.APPROVE and a.member_id in active_ids
+    )
+    can_answer = bool(
+        stl_access.can_participate
+        and my_member is not None
+        and table.minutes
+        and table.minutes_approved_at is None
+    )
+    return {
+        "attendees": list(table.attendees.all()) if _insider(stl_access) else None,
+        "active_members": active_members,
+        "current_approvals": current,
+        "earlier_approvals": [a for a in approvals if a.minutes_version != table.minutes_version],
+        "approved_count": approved,
+        "majority_needed": len(active_members) // 2 + 1,
+        "my_answer": next((a for a in current if my_member and a.member_id == my_member.pk), None),
+        "can_answer": can_answer,
+        "can_edit": stl_access.can_facilitate
+        or (stl_access.can_participate and my_member is not None),
+        "origins": list(
+            ProblemOrigin.objects.filter(dialogue_table=table)
+            .select_related("problem__merged_into")
+            .order_by("problem_id")
+        ),
+    }
+
+
+def consultation_list(*, secretariat: Secretariat) -> list[PublicConsultation]:
+    """Return the STL's public consultations in the order they opened."""
+    return list(
+        PublicConsultation.objects.filter(secretariat=secretariat)
+        .select_related("secretariat")
+        .order_by("opens_on", "pk")
+    )
+
+
+def consultation_detail(*, consultation: PublicConsultation, stl_access) -> dict:
+    """Return what a consultation's page shows and what this user may do with it."""
+    return {
+        "warnings": consultation_warnings(consultation=consultation),
+        "can_edit": stl_access.can_participate or stl_access.can_facilitate,
+        "origins": list(
+            ProblemOrigin.objects.filter(consultation=consultation)
+            .select_related("problem__merged_into")
+            .order_by("problem_id")
+        ),
+    }
+
+
+def _origins_prefetch() -> Prefetch:
+    return Prefetch(
+        "origins",
+        queryset=ProblemOrigin.objects.select_related(
+            "dialogue_table__nucleus", "consultation"
+        ).order_by("pk"),
+    )
+
+
+def problem_list(*, secretariat: Secretariat) -> list[Problem]:
+    """Return the STL's active problems with their origins and the duplicates folded into them."""
+    return list(
+        Problem.objects.filter(secretariat=secretariat, merged_into__isnull=True)
+        .prefetch_related(
+            _origins_prefetch(),
+            Prefetch("merged_problems", queryset=Problem.objects.order_by("pk")),
+        )
+        .order_by("pk")
+    )
+
+
+def active_problems(*, secretariat: Secretariat, exclude=None) -> QuerySet:
+    """Return the STL's problems that have not been merged into another."""
+    problems = Problem.objects.filter(secretariat=secretariat, merged_into__isnull=True)
+    if exclude is not None:
+        problems = problems.exclude(pk=exclude.pk)
+    return problems.order_by("pk")
+
+
+TABLE_ORIGIN, CONSULTATION_ORIGIN = "mesa", "consulta"
+
+
+def problem_origin_choices(*, secretariat: Secretariat) -> list:
+    """Return the STL's tables and consultations as grouped choices for a problem's origin."""
+    tables = DialogueTable.objects.filter(secretariat=secretariat).select_related("nucleus")
+    consultations = PublicConsultation.objects.filter(secretariat=secretariat)
+    return [
+        (_("Mesas de diálogo"), [(f"{TABLE_ORIGIN}-{t.pk}", str(t)) for t in tables]),
+        (
+            _("Consultas públicas"),
+            [(f"{CONSULTATION_ORIGIN}-{c.pk}", str(c)) for c in consultations],
+        ),
+    ]
+
+
+def problem_origin_from_choice(*, secretariat: Secretariat, value: str):
+    """Return the table or consultation of this STL named by a choice value, or None."""
+    kind, _sep, pk = (value or "").partition("-")
+    if not pk.isdigit():
+        return None
+    model = {TABLE_ORIGIN: DialogueTable, CONSULTATION_ORIGIN: PublicConsultation}.get(kind)
+    if model is None:
+        return None
+    return model.objects.filter(secretariat=secretariat, pk=int(pk)).first()
+
+
+def dashboard_section(*, secretariat: Secretariat, access, user) -> dict | None:
+    """Return the co-creation section of the STL dashboard (signed-in visitors only).
+
+    The facilitator carries ``has_signed_document``: whether a current signed neutrality
+    declaration is filed as evidence of the assignment (4.a), in the same query.
+    """
+    if not user.is_authenticated:
+        return None
+    signed_document = Evidence.objects.filter(
+        subject_type__app_label=FacilitatorAssignment._meta.app_label,
+        subject_type__model=FacilitatorAssignment._meta.model_name,
+        subject_id=OuterRef("pk"),
+        kind=Evidence.Kind.NEUTRALITY_DECLARATION,
+        is_public_version=False,
+        withdrawn_at__isnull=True,
+        superseded_by__isnull=True,
+    )
+    facilitator = (
+        FacilitatorAssignment.objects.filter(secretariat=secretariat, is_active=True)
+        .annotate(has_signed_document=Exists(signed_document))
+        .first()
+    )
+    return {"secretariat": secretariat, "facilitator": facilitator}
+
+
+def consultation_warnings(*, consultation: PublicConsultation) -> list[str]:
+    """Return what is acceptable but worth pointing out about a consultation, in Spanish."""
+    warnings = []
+    if consultation.call_published_on > consultation.opens_on:
+        warnings.append(
+            _(
+                "La convocatoria se publicó después de que la consulta abrió: quien no la vio a "
+                "tiempo pudo perder días para participar."
+            )
+        )
+    if consultation.held_before_installation:
+        warnings.append(
+            _(
+                "La consulta abrió antes de la instalación del STL; el proceso del INAI inicia "
+                "con la instalación."
+            )
+        )
+    return warnings

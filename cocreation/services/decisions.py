@@ -1,0 +1,135 @@
+"""Writes of the STL's decisions (acuerdos): open, discuss, vote, close.
+
+Requirement 4.b of INAI's minimum requirements: the facilitator has voice but no vote. They may
+open a decision, comment on it and close it, but ``decision_vote`` refuses them always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cocreation.models import Decision, DecisionComment, Vote
+from pal_portal.history import acting_as
+from stl import policy as access
+from stl.models import Member, Secretariat
+
+FACILITATOR_HAS_NO_VOTE = gettext_lazy(
+    "La persona facilitadora tiene voz, pero no voto (requisito 4.b)."
+)
+
+
+def _require_cocreator(*, user, secretariat: Secretariat) -> access.SecretariatAccess:
+    stl_access = access.secretariat_access(user, secretariat)
+    if not (stl_access.can_participate or stl_access.can_facilitate):
+        raise PermissionDenied(
+            _("Solo las personas integrantes del STL y su persona facilitadora pueden hacer esto.")
+        )
+    return stl_access
+
+
+def _locked_open(decision: Decision) -> Decision:
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status != Decision.Status.OPEN:
+        raise ValidationError(_("Este acuerdo ya está cerrado: no admite más cambios."))
+    return decision
+
+
+def decision_open(
+    *,
+    secretariat: Secretariat,
+    title: str,
+    description: str = "",
+    discussed_on: dt.date,
+    user,
+) -> Decision:
+    """Put an agreement to the STL's vote; members and the facilitator may open one."""
+    _require_cocreator(user=user, secretariat=secretariat)
+    title = title.strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("Escribe el acuerdo que se somete a votación.")
+    if discussed_on > timezone.localdate():
+        errors["discussed_on"] = _("La fecha del acuerdo no puede estar en el futuro.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), acting_as(user):
+        return Decision.objects.create(
+            secretariat=secretariat,
+            title=title,
+            description=description.strip(),
+            discussed_on=discussed_on,
+            created_by=user,
+        )
+
+
+def decision_vote(*, decision: Decision, choice: str, user) -> Vote:
+    """Cast or change the vote of a member present; the facilitator can never vote (4.b)."""
+    secretariat = decision.secretariat
+    stl_access = access.secretariat_access(user, secretariat)
+    if stl_access.can_facilitate:
+        raise PermissionDenied(FACILITATOR_HAS_NO_VOTE)
+    member = (
+        Member.objects.filter(secretariat=secretariat, user=user, is_active=True)
+        .select_related("nucleus")
+        .first()
+    )
+    if member is None or not stl_access.can_participate:
+        raise PermissionDenied(_("Solo las personas integrantes del STL pueden votar."))
+    if choice not in Vote.Choice.values:
+        raise ValidationError({"choice": _("Elige a favor, en contra o abstención.")})
+    with transaction.atomic(), acting_as(user):
+        decision = _locked_open(decision)
+        vote = Vote.objects.filter(decision=decision, member=member).first()
+        if vote is None:
+            return Vote.objects.create(decision=decision, member=member, choice=choice)
+        if vote.choice != choice:
+            vote.choice = choice
+            vote.cast_at = timezone.now()
+            vote.save(update_fields=["choice", "cast_at"])
+        return vote
+
+
+def decision_comment_add(*, decision: Decision, body: str, user) -> DecisionComment:
+    """Record a voice in the discussion, with its author's name: members and the facilitator."""
+    _require_cocreator(user=user, secretariat=decision.secretariat)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Escribe tu comentario.")})
+    with transaction.atomic(), acting_as(user):
+        decision = _locked_open(decision)
+        return DecisionComment.objects.create(decision=decision, author=user, body=body)
+
+
+def decision_outcome(*, in_favour: int, against: int) -> str:
+    """Return the outcome of a vote: the majority of votes cast for or against; equal is a tie."""
+    if in_favour > against:
+        return Decision.Outcome.APPROVED
+    if against > in_favour:
+        return Decision.Outcome.REJECTED
+    return Decision.Outcome.TIED
+
+
+def decision_close(*, decision: Decision, user) -> Decision:
+    """Close the vote and record its outcome; no vote can be cast or changed afterwards."""
+    _require_cocreator(user=user, secretariat=decision.secretariat)
+    with transaction.atomic(), acting_as(user):
+        decision = _locked_open(decision)
+        choices = list(decision.votes.values_list("choice", flat=True))
+        if not choices:
+            raise ValidationError(
+                _("Nadie ha votado todavía: el acuerdo no se puede cerrar sin votos.")
+            )
+        decision.outcome = decision_outcome(
+            in_favour=choices.count(Vote.Choice.FOR),
+            against=choices.count(Vote.Choice.AGAINST),
+        )
+        decision.status = Decision.Status.CLOSED
+        decision.closed_at = timezone.now()
+        decision.save(update_fields=["outcome", "status", "closed_at"])
+    return decision

@@ -1,0 +1,329 @@
+"""Writes of the dialogue tables (mesas de diálogo) held in each nucleus (requirement 1.a).
+
+The facilitator, or a member of the table's nucleus, logs the table; the members of that nucleus
+approve its minutes or ask for corrections. The minutes count once a strict majority of the
+nucleus's active members approved the current version; editing the minutes starts a new version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cocreation.models import Attendee, DialogueTable, MinutesApproval
+from cocreation.services.problems import problems_raise
+from pal_portal.history import acting_as
+from stl import policy as access
+from stl.models import Member, Nucleus, Secretariat
+
+NAME_MAX_LENGTH = Attendee._meta.get_field("full_name").max_length
+ORGANISATION_MAX_LENGTH = Attendee._meta.get_field("organisation").max_length
+ATTENDEE_SEPARATORS = ("—", "–", " - ", "|", ";")
+
+
+class AttendeeLine(NamedTuple):
+    full_name: str
+    organisation: str = ""
+
+
+def parse_attendance_register(text: str) -> list[AttendeeLine]:
+    """Read "Nombre — Organización", one person per line (the organisation may be left out)."""
+    attendees = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        name, organisation = line, ""
+        for separator in ATTENDEE_SEPARATORS:
+            if separator in line:
+                name, organisation = (part.strip() for part in line.split(separator, 1))
+                break
+        if not name:
+            raise ValidationError(
+                _("Falta el nombre de la persona en la línea %(line)d del registro.")
+                % {"line": number}
+            )
+        attendees.append(AttendeeLine(name, organisation))
+    return attendees
+
+
+def format_attendance_register(attendees: Iterable[Attendee]) -> str:
+    """Write a register back as the text the form reads."""
+    return "\n".join(
+        f"{a.full_name} — {a.organisation}" if a.organisation else a.full_name for a in attendees
+    )
+
+
+def is_active_member_of(*, user, nucleus: Nucleus) -> bool:
+    return Member.objects.filter(nucleus=nucleus, user=user, is_active=True).exists()
+
+
+def may_log_table(*, user, nucleus: Nucleus, stl_access=None) -> bool:
+    """The facilitator logs any nucleus's table; a member only a table of their own nucleus."""
+    stl_access = stl_access or access.secretariat_access(user, nucleus.secretariat)
+    if stl_access.can_facilitate:
+        return True
+    return stl_access.can_participate and is_active_member_of(user=user, nucleus=nucleus)
+
+
+def _require_may_log(*, user, nucleus: Nucleus) -> None:
+    if not may_log_table(user=user, nucleus=nucleus):
+        raise PermissionDenied(
+            _("Solo la facilitación o integrantes de ese núcleo pueden registrar sus mesas.")
+        )
+
+
+def _clean_table(
+    *,
+    secretariat: Secretariat,
+    nucleus: Nucleus,
+    held_on: dt.date,
+    modality: str,
+    place: str,
+    link: str,
+    agenda: str,
+    attendee_count: int,
+    attendees: Sequence[AttendeeLine],
+) -> dict:
+    """Check a table's data; return it trimmed, or raise one ValidationError naming each field."""
+    errors: dict[str, list[str]] = {}
+    place, link, agenda = (place or "").strip(), (link or "").strip(), (agenda or "").strip()
+    if nucleus is None or nucleus.secretariat_id != secretariat.pk:
+        errors.setdefault("nucleus", []).append(_("Ese núcleo no pertenece a este STL."))
+    if held_on is None:
+        errors.setdefault("held_on", []).append(_("Indica la fecha de la mesa."))
+    elif held_on > timezone.localdate():
+        errors.setdefault("held_on", []).append(
+            _("La fecha de la mesa no puede estar en el futuro: regístrala una vez realizada.")
+        )
+    if modality not in DialogueTable.Modality.values:
+        errors.setdefault("modality", []).append(_("Elige la modalidad de la mesa."))
+    elif modality == DialogueTable.Modality.IN_PERSON and not place:
+        errors.setdefault("place", []).append(_("Indica el lugar de la mesa presencial."))
+    elif modality == DialogueTable.Modality.ONLINE and not link:
+        errors.setdefault("link", []).append(_("Indica el enlace de la mesa en línea."))
+    elif modality == DialogueTable.Modality.MIXED and not (place or link):
+        errors.setdefault("place", []).append(
+            _("Indica el lugar, el enlace o ambos de la mesa mixta.")
+        )
+    if not agenda:
+        errors.setdefault("agenda", []).append(_("Escribe el orden del día."))
+    if attendee_count is None or attendee_count < 0:
+        errors.setdefault("attendee_count", []).append(
+            _("El número de asistentes no puede ser negativo.")
+        )
+    elif len(attendees) > attendee_count:
+        errors.setdefault("attendees", []).append(
+            _(
+                "El registro de asistencia tiene %(listed)d personas, más que el número de "
+                "asistentes (%(count)d). Corrige el número o el registro."
+            )
+            % {"listed": len(attendees), "count": attendee_count}
+        )
+    for attendee in attendees:
+        if not attendee.full_name.strip():
+            errors.setdefault("attendees", []).append(
+                _("Cada persona del registro necesita un nombre.")
+            )
+        elif (
+            len(attendee.full_name) > NAME_MAX_LENGTH
+            or len(attendee.organisation) > ORGANISATION_MAX_LENGTH
+        ):
+            errors.setdefault("attendees", []).append(
+                _("«%(name)s…»: el nombre y la organización admiten %(max)d caracteres cada uno.")
+                % {"name": attendee.full_name[:30], "max": NAME_MAX_LENGTH}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return {"place": place, "link": link, "agenda": agenda}
+
+
+def _save_attendees(*, table: DialogueTable, attendees: Sequence[AttendeeLine]) -> None:
+    wanted = [AttendeeLine(a.full_name.strip(), a.organisation.strip()) for a in attendees]
+    current = list(table.attendees.all())
+    if [AttendeeLine(a.full_name, a.organisation) for a in current] == wanted:
+        return
+    # Per-object deletes and creates, so the history keeps every change of the register.
+    for attendee in current:
+        attendee.delete()
+    for line in wanted:
+        Attendee.objects.create(
+            dialogue_table=table, full_name=line.full_name, organisation=line.organisation
+        )
+
+
+def dialogue_table_log(
+    *,
+    secretariat: Secretariat,
+    nucleus: Nucleus,
+    held_on: dt.date,
+    modality: str,
+    agenda: str,
+    attendee_count: int,
+    place: str = "",
+    link: str = "",
+    minutes: str = "",
+    attendees: Sequence[AttendeeLine] = (),
+    problem_titles: Iterable[str] = (),
+    user,
+) -> DialogueTable:
+    """Record a dialogue table of one nucleus, its attendance register and the problems raised."""
+    if nucleus is not None and nucleus.secretariat_id == secretariat.pk:
+        _require_may_log(user=user, nucleus=nucleus)
+    else:
+        stl_access = access.secretariat_access(user, secretariat)
+        if not (stl_access.can_facilitate or stl_access.can_participate):
+            raise PermissionDenied
+    attendees = list(attendees)
+    cleaned = _clean_table(
+        secretariat=secretariat,
+        nucleus=nucleus,
+        held_on=held_on,
+        modality=modality,
+        place=place,
+        link=link,
+        agenda=agenda,
+        attendee_count=attendee_count,
+        attendees=attendees,
+    )
+    with transaction.atomic(), acting_as(user):
+        table = DialogueTable.objects.create(
+            secretariat=secretariat,
+            nucleus=nucleus,
+            held_on=held_on,
+            modality=modality,
+            minutes=(minutes or "").strip(),
+            attendee_count=attendee_count,
+            logged_by=user,
+            **cleaned,
+        )
+        _save_attendees(table=table, attendees=attendees)
+        problems_raise(secretariat=secretariat, origin=table, titles=problem_titles, user=user)
+    return table
+
+
+def dialogue_table_update(
+    *,
+    table: DialogueTable,
+    held_on: dt.date,
+    modality: str,
+    agenda: str,
+    attendee_count: int,
+    place: str = "",
+    link: str = "",
+    minutes: str = "",
+    attendees: Sequence[AttendeeLine] = (),
+    problem_titles: Iterable[str] = (),
+    user,
+) -> DialogueTable:
+    """Correct a table; new minutes start a new version that the nucleus must approve again."""
+    _require_may_log(user=user, nucleus=table.nucleus)
+    attendees = list(attendees)
+    cleaned = _clean_table(
+        secretariat=table.secretariat,
+        nucleus=table.nucleus,
+        held_on=held_on,
+        modality=modality,
+        place=place,
+        link=link,
+        agenda=agenda,
+        attendee_count=attendee_count,
+        attendees=attendees,
+    )
+    with transaction.atomic(), acting_as(user):
+        locked = DialogueTable.objects.select_for_update().get(pk=table.pk)
+        changed = []
+        values = {
+            "held_on": held_on,
+            "modality": modality,
+            "attendee_count": attendee_count,
+            **cleaned,
+        }
+        for field, value in values.items():
+            if getattr(locked, field) != value:
+                setattr(locked, field, value)
+                changed.append(field)
+        minutes = (minutes or "").strip()
+        if minutes != locked.minutes:
+            locked.minutes = minutes
+            locked.minutes_version += 1
+            locked.minutes_approved_at = None
+            changed += ["minutes", "minutes_version", "minutes_approved_at"]
+        if changed:
+            locked.save(update_fields=changed)
+        _save_attendees(table=locked, attendees=attendees)
+        problems_raise(
+            secretariat=locked.secretariat, origin=locked, titles=problem_titles, user=user
+        )
+    return locked
+
+
+def minutes_majority(*, active_members: int) -> int:
+    """Return how many approvals a strict majority of ``active_members`` needs."""
+    return active_members // 2 + 1
+
+
+def minutes_answer(
+    *, table: DialogueTable, answer: str, comment: str = "", user
+) -> MinutesApproval:
+    """Record a nucleus member's approval of, or request for corrections to, the current minutes.
+
+    A member may change their answer while the version is not yet approved. The minutes count
+    once a strict majority of the nucleus's active members approved the current version.
+    """
+    member = (
+        Member.objects.filter(nucleus_id=table.nucleus_id, user=user, is_active=True)
+        .select_related("nucleus")
+        .first()
+    )
+    if member is None or not access.secretariat_access(user, table.secretariat).can_participate:
+        raise PermissionDenied(_("Solo las personas integrantes de ese núcleo aprueban su minuta."))
+    comment = (comment or "").strip()
+    if answer not in MinutesApproval.Answer.values:
+        raise ValidationError({"answer": _("Elige si apruebas la minuta o pides correcciones.")})
+    if answer == MinutesApproval.Answer.CORRECTIONS and not comment:
+        raise ValidationError(
+            {"comment": _("Escribe qué correcciones pides para que se puedan atender.")}
+        )
+    with transaction.atomic(), acting_as(user):
+        locked = DialogueTable.objects.select_for_update().get(pk=table.pk)
+        if not locked.minutes:
+            raise ValidationError(_("Esta mesa aún no tiene minuta que aprobar."))
+        if locked.minutes_approved_at is not None:
+            raise ValidationError(
+                _("Esta versión de la minuta ya fue aprobada por la mayoría del núcleo.")
+            )
+        approval = MinutesApproval.objects.filter(
+            dialogue_table=locked, member=member, minutes_version=locked.minutes_version
+        ).first()
+        now = timezone.now()
+        if approval is None:
+            approval = MinutesApproval.objects.create(
+                dialogue_table=locked,
+                member=member,
+                minutes_version=locked.minutes_version,
+                answer=answer,
+                comment=comment,
+                answered_at=now,
+            )
+        elif (approval.answer, approval.comment) != (answer, comment):
+            approval.answer, approval.comment, approval.answered_at = answer, comment, now
+            approval.save(update_fields=["answer", "comment", "answered_at"])
+        active = Member.objects.filter(nucleus_id=locked.nucleus_id, is_active=True)
+        approvals = MinutesApproval.objects.filter(
+            dialogue_table=locked,
+            minutes_version=locked.minutes_version,
+            answer=MinutesApproval.Answer.APPROVE,
+            member__in=active,
+        ).count()
+        if approvals >= minutes_majority(active_members=active.count()):
+            locked.minutes_approved_at = now
+            locked.save(update_fields=["minutes_approved_at"])
+    table.minutes_approved_at = locked.minutes_approved_at
+    return approval

@@ -1,0 +1,503 @@
+"""Writes of the STL's prioritisations: create, collect entries, compute, attach the methodology.
+
+The arithmetic lives in the pure functions of :mod:`cocreation.scoring`; this module checks who
+may act, turns their ``ValueError`` into a ``ValidationError`` and stores what they return. The
+methodology PDF (footnote 2 of INAI's minimum requirements) is generated in a Celery task after
+the result is saved and attached to the prioritisation through the evidence vault.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cocreation import scoring as methods
+from cocreation.models import Criterion, Prioritization, PrioritizationEntry, Problem
+from pal_portal.history import acting_as
+from pal_portal.tasks import enqueue_on_commit
+from stl import policy as access
+from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+
+METHODOLOGY_KIND = "metodologia"
+
+# What a participant's ``data`` may be: ordered or chosen problem ids (ranking, vote), or
+# marks by (problem id, criterion id) (weighted criteria).
+EntryData = Sequence[int] | Mapping[tuple[int, int], int]
+
+
+def _require_cocreator(*, user, secretariat: Secretariat) -> access.SecretariatAccess:
+    """Let through the STL's members and its facilitator; refuse everyone else."""
+    stl_access = access.secretariat_access(user, secretariat)
+    if not (stl_access.can_participate or stl_access.can_facilitate):
+        raise PermissionDenied(
+            _("Solo las personas integrantes del STL y su persona facilitadora pueden hacer esto.")
+        )
+    return stl_access
+
+
+def _require_open(prioritization: Prioritization) -> None:
+    if prioritization.status != Prioritization.Status.OPEN:
+        raise ValidationError(
+            _("Esta priorización ya se calculó: ya no recibe ni modifica participaciones.")
+        )
+
+
+def _as_validation_error(error: ValueError) -> ValidationError:
+    return ValidationError(str(error), code="invalid")
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def prioritization_create(
+    *,
+    secretariat: Secretariat,
+    title: str,
+    method: str,
+    problems: Sequence[Problem],
+    max_choices: int | None = None,
+    criteria: Sequence[tuple[str, Decimal]] = (),
+    user,
+) -> Prioritization:
+    """Open a prioritisation of some of the STL's active problems with one method."""
+    _require_cocreator(user=user, secretariat=secretariat)
+    title = title.strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors.setdefault("title", []).append(_("Escribe un título para la priorización."))
+    if method not in Prioritization.Method.values:
+        raise ValidationError({"method": _("Elige un método de priorización válido.")})
+
+    problem_ids = sorted({problem.pk for problem in problems})
+    valid_ids = set(
+        Problem.objects.filter(
+            secretariat=secretariat, merged_into__isnull=True, pk__in=problem_ids
+        ).values_list("pk", flat=True)
+    )
+    if set(problem_ids) - valid_ids:
+        errors.setdefault("problems", []).append(
+            _(
+                "Solo puedes priorizar problemáticas vigentes de este STL (no fusionadas en otra "
+                "ni de otro STL)."
+            )
+        )
+    elif len(problem_ids) < 2:
+        errors.setdefault("problems", []).append(
+            _("Elige al menos dos problemáticas para priorizar.")
+        )
+
+    clean_criteria: list[tuple[str, Decimal]] = []
+    if method == Prioritization.Method.APPROVAL_VOTE:
+        if max_choices is None or max_choices < 1:
+            errors.setdefault("max_choices", []).append(
+                _("Indica cuántas problemáticas puede elegir cada participante (al menos 1).")
+            )
+        elif problem_ids and max_choices > len(problem_ids):
+            errors.setdefault("max_choices", []).append(
+                _(
+                    "Cada participante no puede elegir más problemáticas (%(max)d) que las que "
+                    "se priorizan (%(count)d)."
+                )
+                % {"max": max_choices, "count": len(problem_ids)}
+            )
+    else:
+        max_choices = None
+    if method == Prioritization.Method.WEIGHTED_CRITERIA:
+        clean_criteria = [(label.strip(), weight) for label, weight in criteria]
+        labels = [label.casefold() for label, _weight in clean_criteria]
+        if any(not label for label in labels):
+            errors.setdefault("criteria", []).append(_("Cada criterio necesita un nombre."))
+        elif len(set(labels)) != len(labels):
+            errors.setdefault("criteria", []).append(
+                _("Hay dos criterios con el mismo nombre; cada criterio debe ser distinto.")
+            )
+        else:
+            try:
+                methods.weighted_criteria(
+                    problems=[],
+                    criteria=[
+                        (index, label, weight)
+                        for index, (label, weight) in enumerate(clean_criteria)
+                    ],
+                    scores={},
+                )
+            except ValueError as error:
+                errors.setdefault("criteria", []).append(str(error))
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic(), acting_as(user):
+        prioritization = Prioritization.objects.create(
+            secretariat=secretariat,
+            title=title,
+            method=method,
+            max_choices=max_choices,
+            created_by=user,
+        )
+        prioritization.problems.set(problem_ids)
+        for label, weight in clean_criteria:
+            Criterion.objects.create(prioritization=prioritization, label=label, weight=weight)
+    return prioritization
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+def participant_label(*, participant: str, nucleus: Nucleus) -> str:
+    """Return how a participant is named in the computation steps: name and nucleus."""
+    return f"{participant} ({nucleus})"
+
+
+def _problem_ids(prioritization: Prioritization) -> list[int]:
+    return sorted(prioritization.problems.values_list("pk", flat=True))
+
+
+def _criteria(prioritization: Prioritization) -> list[tuple[int, str, Decimal]]:
+    return [(c.pk, c.label, c.weight) for c in prioritization.criteria.order_by("pk")]
+
+
+def _checked_data(*, prioritization: Prioritization, who: str, data: EntryData) -> list:
+    """Validate one participant's data with the pure method and return its JSON form."""
+    problem_ids = _problem_ids(prioritization)
+    method = prioritization.method
+    try:
+        if method == Prioritization.Method.WEIGHTED_CRITERIA:
+            if not isinstance(data, Mapping):
+                raise ValueError(_("Las calificaciones no tienen el formato esperado."))
+            if not data:
+                raise ValueError(_("Califica al menos una problemática en algún criterio."))
+            methods.weighted_criteria(
+                problems=problem_ids, criteria=_criteria(prioritization), scores={who: data}
+            )
+            return sorted([pid, cid, mark] for (pid, cid), mark in data.items())
+        if isinstance(data, Mapping | str | bytes):
+            raise ValueError(_("La participación no tiene el formato esperado."))
+        selection = list(data)
+        if method == Prioritization.Method.BORDA:
+            if not selection:
+                raise ValueError(_("Ordena al menos una problemática."))
+            methods.borda(problems=problem_ids, rankings={who: selection})
+        else:
+            if not selection:
+                raise ValueError(_("Marca al menos una problemática."))
+            methods.approval_vote(
+                problems=problem_ids,
+                ballots={who: selection},
+                max_choices=prioritization.max_choices or 1,
+            )
+            selection = sorted(selection)
+        return selection
+    except ValueError as error:
+        raise _as_validation_error(error) from None
+
+
+def _locked(prioritization: Prioritization) -> Prioritization:
+    return Prioritization.objects.select_for_update().get(pk=prioritization.pk)
+
+
+def prioritization_entry_submit(
+    *, prioritization: Prioritization, data: EntryData, user
+) -> PrioritizationEntry:
+    """Save a member's own ranking, ballot or marks; one per member, editable while open.
+
+    ``data`` is the ordered problem ids (ranking), the chosen ids (vote) or a mapping of
+    ``(problem_id, criterion_id)`` to a mark from 1 to 5 (weighted criteria).
+    """
+    member = (
+        Member.objects.filter(
+            secretariat_id=prioritization.secretariat_id, user=user, is_active=True
+        )
+        .select_related("nucleus", "user")
+        .first()
+    )
+    if member is None:
+        if access.secretariat_access(user, prioritization.secretariat).can_facilitate:
+            raise PermissionDenied(
+                _(
+                    "La persona facilitadora no participa en la priorización; puede registrar la "
+                    "participación de otras personas a su nombre."
+                )
+            )
+        raise PermissionDenied(_("Solo las personas integrantes del STL pueden participar."))
+    name = member.user.get_full_name() or member.user.email
+    who = participant_label(participant=name, nucleus=member.nucleus)
+    with transaction.atomic(), acting_as(user):
+        prioritization = _locked(prioritization)
+        _require_open(prioritization)
+        stored = _checked_data(prioritization=prioritization, who=who, data=data)
+        entry = PrioritizationEntry.objects.filter(
+            prioritization=prioritization, member=member
+        ).first()
+        if entry is not None:
+            entry.data = stored
+            entry.entered_by = user
+            entry.entered_at = timezone.now()
+            entry.save(update_fields=["data", "entered_by", "entered_at"])
+            return entry
+        if PrioritizationEntry.objects.filter(
+            prioritization=prioritization, participant=name
+        ).exists():
+            raise ValidationError(
+                _(
+                    "Ya hay una participación registrada a nombre de «%(name)s» en esta "
+                    "priorización. Pide a la persona facilitadora que la revise."
+                )
+                % {"name": name}
+            )
+        return PrioritizationEntry.objects.create(
+            prioritization=prioritization,
+            nucleus=member.nucleus,
+            member=member,
+            participant=name,
+            data=stored,
+            entered_by=user,
+        )
+
+
+def _comparable_name(name: str) -> str:
+    """Return ``name`` folded for comparison: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def _is_facilitator_name(*, secretariat_id: int, participant: str) -> bool:
+    """Tell whether ``participant`` is the full name of the STL's active facilitator."""
+    names = FacilitatorAssignment.objects.filter(
+        secretariat_id=secretariat_id, is_active=True
+    ).values_list("user__full_name", flat=True)
+    wanted = _comparable_name(participant)
+    return any(name and _comparable_name(name) == wanted for name in names)
+
+
+def prioritization_entry_record(
+    *,
+    prioritization: Prioritization,
+    nucleus: Nucleus,
+    participant: str,
+    data: EntryData,
+    user,
+) -> PrioritizationEntry:
+    """Record, as the facilitator, the entry of a named participant of a nucleus at a table."""
+    stl_access = access.secretariat_access(user, prioritization.secretariat)
+    if not stl_access.can_facilitate:
+        raise PermissionDenied(
+            _("Solo la persona facilitadora registra participaciones a nombre de otras personas.")
+        )
+    participant = " ".join(participant.split())
+    if not participant:
+        raise ValidationError({"participant": _("Escribe el nombre de la persona participante.")})
+    if len(participant) > 200:
+        raise ValidationError({"participant": _("El nombre es demasiado largo (máximo 200).")})
+    if _is_facilitator_name(secretariat_id=prioritization.secretariat_id, participant=participant):
+        raise ValidationError(
+            {
+                "participant": _(
+                    "La persona facilitadora tiene voz, pero no voto (requisito 4.b): no puede "
+                    "registrar una participación a su propio nombre."
+                )
+            }
+        )
+    if nucleus.secretariat_id != prioritization.secretariat_id:
+        raise ValidationError({"nucleus": _("Ese núcleo no pertenece a este STL.")})
+    who = participant_label(participant=participant, nucleus=nucleus)
+    with transaction.atomic(), acting_as(user):
+        prioritization = _locked(prioritization)
+        _require_open(prioritization)
+        stored = _checked_data(prioritization=prioritization, who=who, data=data)
+        if PrioritizationEntry.objects.filter(
+            prioritization=prioritization, participant=participant
+        ).exists():
+            raise ValidationError(
+                {
+                    "participant": _(
+                        "Ya hay una participación registrada a nombre de «%(name)s». Si hay "
+                        "que corregirla, elimínala y regístrala de nuevo."
+                    )
+                    % {"name": participant}
+                }
+            )
+        return PrioritizationEntry.objects.create(
+            prioritization=prioritization,
+            nucleus=nucleus,
+            member=None,
+            participant=participant,
+            data=stored,
+            entered_by=user,
+        )
+
+
+def prioritization_entry_delete(*, entry: PrioritizationEntry, user) -> None:
+    """Remove an entry while the prioritisation is open: the facilitator's or one's own."""
+    prioritization = entry.prioritization
+    stl_access = access.secretariat_access(user, prioritization.secretariat)
+    own = entry.member_id is not None and entry.member.user_id == user.pk
+    if not (own or (stl_access.can_facilitate and entry.member_id is None)):
+        raise PermissionDenied(_("No puedes eliminar esta participación."))
+    with transaction.atomic(), acting_as(user):
+        _require_open(_locked(prioritization))
+        entry.delete()
+
+
+# --- compute ---------------------------------------------------------------------------------
+
+
+def prioritization_result(
+    *, prioritization: Prioritization, entries: Sequence[PrioritizationEntry]
+) -> methods.PrioritizationResult:
+    """Run the prioritisation's pure method over its entries, labelled by person and nucleus."""
+    problem_ids = _problem_ids(prioritization)
+    labelled = [
+        (participant_label(participant=entry.participant, nucleus=entry.nucleus), entry.data)
+        for entry in entries
+    ]
+    try:
+        if prioritization.method == Prioritization.Method.BORDA:
+            return methods.borda(problems=problem_ids, rankings=dict(labelled))
+        if prioritization.method == Prioritization.Method.APPROVAL_VOTE:
+            return methods.approval_vote(
+                problems=problem_ids,
+                ballots=dict(labelled),
+                max_choices=prioritization.max_choices or 1,
+            )
+        return methods.weighted_criteria(
+            problems=problem_ids,
+            criteria=_criteria(prioritization),
+            scores={who: {(pid, cid): mark for pid, cid, mark in data} for who, data in labelled},
+        )
+    except ValueError as error:
+        raise _as_validation_error(error) from None
+
+
+def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritization:
+    """Compute and save the result, then generate the methodology PDF as evidence."""
+    _require_cocreator(user=user, secretariat=prioritization.secretariat)
+    with transaction.atomic(), acting_as(user):
+        prioritization = _locked(prioritization)
+        _require_open(prioritization)
+        entries = list(prioritization.entries.select_related("nucleus").order_by("nucleus", "pk"))
+        if not entries:
+            raise ValidationError(
+                _(
+                    "Todavía no hay participaciones: registra al menos una antes de calcular el "
+                    "resultado."
+                )
+            )
+        result = prioritization_result(prioritization=prioritization, entries=entries)
+        prioritization.result = result.as_dict()
+        prioritization.status = Prioritization.Status.COMPUTED
+        prioritization.computed_at = timezone.now()
+        prioritization.save(update_fields=["result", "status", "computed_at"])
+
+        enqueue_on_commit(
+            "cocreation.generate_prioritization_methodology", prioritization.pk, user.pk
+        )
+    return prioritization
+
+
+def prioritization_methodology_attach(*, prioritization: Prioritization, user):
+    """Render the methodology PDF of a computed prioritisation and attach it as evidence.
+
+    Safe to run twice, even at the same time (a retry and a regeneration): the prioritisation
+    is locked and a current methodology already attached is kept.
+    """
+    if (
+        prioritization.status != Prioritization.Status.COMPUTED
+        or prioritization.computed_at is None
+    ):
+        return None
+    with transaction.atomic():
+        _locked(prioritization)
+        return _methodology_attach_locked(prioritization=prioritization, user=user)
+
+
+def _methodology_attach_locked(*, prioritization: Prioritization, user):
+    from cocreation.methodology import methodology_pdf
+    from evidence.models import Evidence
+    from evidence.services import evidence_attach
+
+    existing = _methodology_evidence(prioritization=prioritization, evidence_model=Evidence)
+    if existing is not None:
+        return existing
+    entries = list(prioritization.entries.select_related("nucleus").order_by("nucleus", "pk"))
+    result = prioritization_result(prioritization=prioritization, entries=entries)
+    labels = {problem.pk: problem.title for problem in prioritization.problems.order_by("pk")}
+    secretariat = prioritization.secretariat
+    pdf = methodology_pdf(
+        title=_("Metodología de la priorización «%(title)s»") % {"title": prioritization.title},
+        secretariat=_("Secretariado Técnico Local de %(stl)s") % {"stl": secretariat},
+        method_label=str(prioritization.get_method_display()),
+        result=result,
+        problem_labels=labels,
+        participants_count=len(entries),
+        generated_at=timezone.localtime(prioritization.computed_at),
+    )
+    filename = f"metodologia-priorizacion-{prioritization.pk}.pdf"
+    with acting_as(user):
+        return evidence_attach(
+            subject=prioritization,
+            uploaded_file=ContentFile(pdf, name=filename),
+            kind=METHODOLOGY_KIND,
+            description=_(
+                "Metodología de priorización generada por el portal (nota 2 de los requisitos "
+                "mínimos del INAI): %(title)s."
+            )
+            % {"title": prioritization.title},
+            user=user,
+        )
+
+
+def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
+    """Return the current methodology evidence of the prioritisation, if any.
+
+    A prioritisation is computed once and never reopened, so one methodology is enough. A
+    withdrawn one does not count (as on the timeline), so that it can be generated again.
+    """
+    from evidence.subjects import content_type_of
+
+    return (
+        evidence_model.objects.filter(
+            subject_type=content_type_of(prioritization),
+            subject_id=prioritization.pk,
+            kind=METHODOLOGY_KIND,
+            is_public_version=False,
+            withdrawn_at__isnull=True,
+            superseded_by__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def prioritization_methodology_regenerate(*, prioritization: Prioritization, user) -> None:
+    """Ask again for the methodology PDF of a computed prioritisation that lacks it.
+
+    For when the task that generates it after computing failed for good; the task is
+    idempotent, so asking twice attaches one document.
+    """
+    from evidence.models import Evidence
+
+    _require_cocreator(user=user, secretariat=prioritization.secretariat)
+    with transaction.atomic():
+        prioritization = _locked(prioritization)
+        if prioritization.status != Prioritization.Status.COMPUTED:
+            raise ValidationError(
+                _(
+                    "El documento de metodología se genera al calcular el resultado; esta "
+                    "priorización aún no se calcula."
+                )
+            )
+        if _methodology_evidence(prioritization=prioritization, evidence_model=Evidence):
+            raise ValidationError(
+                _("Esta priorización ya tiene su documento de metodología entre sus evidencias.")
+            )
+        enqueue_on_commit(
+            "cocreation.generate_prioritization_methodology", prioritization.pk, user.pk
+        )

@@ -1,0 +1,29 @@
+"""Background work of the co-creation record: thin tasks that take ids and call a service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from cocreation.models import Prioritization
+from cocreation.services.prioritization import prioritization_methodology_attach
+
+
+@shared_task(
+    name="cocreation.generate_prioritization_methodology",
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def generate_prioritization_methodology(prioritization_id: int, user_id: int) -> bool:
+    """Render a computed prioritisation's methodology PDF and attach it as evidence, once."""
+    prioritization = (
+        Prioritization.objects.select_related("secretariat").filter(pk=prioritization_id).first()
+    )
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if prioritization is None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        evidence = prioritization_methodology_attach(prioritization=prioritization, user=user)
+    return evidence is not None

@@ -1,0 +1,157 @@
+"""Views of the public consultations of civil society: thin, each calling one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cocreation import policy, selectors, services
+from cocreation.forms.dialogue import ConsultationForm
+from cocreation.selectors.records import consultation_warnings
+from evidence.selectors import evidence_panel
+from pal_portal.forms import add_service_errors
+from stl import policy as access
+
+EDITABLE_FIELDS = (
+    "title",
+    "mechanism",
+    "call_published_where",
+    "call_published_on",
+    "opens_on",
+    "closes_on",
+    "channels",
+    "open_to_anyone",
+    "who_could_participate",
+    "restrictions",
+    "participants",
+    "contributions",
+    "results",
+)
+
+
+def _consultation_url(consultation) -> str:
+    return reverse(
+        "cocreation:consultation_detail",
+        kwargs={"pk": consultation.secretariat_id, "consultation_pk": consultation.pk},
+    )
+
+
+def _contributor_or_404(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    if not (stl_access.can_participate or stl_access.can_facilitate):
+        raise Http404
+    return secretariat, stl_access
+
+
+def _saved(request, consultation, message):
+    messages.success(request, message)
+    for warning in consultation_warnings(consultation=consultation):
+        messages.warning(request, warning)
+    return redirect(_consultation_url(consultation))
+
+
+@login_required
+def consultation_list(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    return render(
+        request,
+        "cocreation/consultation_list.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "consultations": selectors.consultation_list(secretariat=secretariat),
+            "can_record": stl_access.can_participate or stl_access.can_facilitate,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request, pk):
+    secretariat, stl_access = _contributor_or_404(request, pk)
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_record(
+                secretariat=secretariat, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            return _saved(
+                request,
+                consultation,
+                _("Se registró la consulta «%(title)s». Adjunta ahora la convocatoria.")
+                % {"title": consultation},
+            )
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Registrar una consulta pública"),
+            "secretariat": secretariat,
+            "access": stl_access,
+            "cancel_url": reverse("cocreation:consultation_list", kwargs={"pk": secretariat.pk}),
+        },
+    )
+
+
+@login_required
+def consultation_detail(request, pk, consultation_pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    consultation = policy.get_consultation_or_404(secretariat=secretariat, pk=consultation_pk)
+    return render(
+        request,
+        "cocreation/consultation_detail.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "consultation": consultation,
+            "evidence_panel": evidence_panel(
+                subject=consultation, user=request.user, next_url=request.get_full_path()
+            ),
+            **selectors.consultation_detail(consultation=consultation, stl_access=stl_access),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request, pk, consultation_pk):
+    secretariat, stl_access = _contributor_or_404(request, pk)
+    consultation = policy.get_consultation_or_404(secretariat=secretariat, pk=consultation_pk)
+    initial = {field: getattr(consultation, field) for field in EDITABLE_FIELDS}
+    form = ConsultationForm(request.POST or None, initial=initial)
+    form.fields["problem_titles"].label = _("Otras problemáticas que surgieron")
+    form.fields["problem_titles"].help_text = _(
+        "Solo para agregar: una por línea. Las ya registradas se conservan."
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_update(
+                consultation=consultation, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            return _saved(request, consultation, _("Se guardaron los cambios de la consulta."))
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Editar la consulta «%(title)s»") % {"title": consultation},
+            "secretariat": secretariat,
+            "access": stl_access,
+            "cancel_url": _consultation_url(consultation),
+        },
+    )

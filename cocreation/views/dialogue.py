@@ -1,0 +1,177 @@
+"""Views of the dialogue tables (mesas de diálogo): thin, each calling one service or selector."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cocreation import policy, selectors, services
+from cocreation.forms.dialogue import DialogueTableForm, MinutesAnswerForm
+from cocreation.services.dialogue import (
+    format_attendance_register,
+    is_active_member_of,
+    may_log_table,
+)
+from evidence.selectors import evidence_panel
+from pal_portal.forms import add_service_errors
+from stl import policy as access
+
+
+def _table_url(table) -> str:
+    return reverse(
+        "cocreation:table_detail", kwargs={"pk": table.secretariat_id, "table_pk": table.pk}
+    )
+
+
+@login_required
+def table_list(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    context = selectors.dialogue_table_list(secretariat=secretariat)
+    return render(
+        request,
+        "cocreation/dialogue_table_list.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "can_log": stl_access.can_facilitate or stl_access.can_participate,
+            **context,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table_create(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    nuclei = selectors.nuclei_for_logging(
+        secretariat=secretariat, user=request.user, stl_access=stl_access
+    )
+    if not nuclei.exists():
+        raise Http404
+    form = DialogueTableForm(request.POST or None, nuclei=nuclei)
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = services.dialogue_table_log(
+                secretariat=secretariat, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Se registró la %(table)s.") % {"table": table})
+            return redirect(_table_url(table))
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Registrar una mesa de diálogo"),
+            "secretariat": secretariat,
+            "access": stl_access,
+            "cancel_url": reverse("cocreation:table_list", kwargs={"pk": secretariat.pk}),
+        },
+    )
+
+
+@login_required
+def table_detail(request, pk, table_pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    table = policy.get_dialogue_table_or_404(secretariat=secretariat, pk=table_pk)
+    context = selectors.dialogue_table_detail(table=table, user=request.user, stl_access=stl_access)
+    return render(
+        request,
+        "cocreation/dialogue_table_detail.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "table": table,
+            "evidence_panel": evidence_panel(
+                subject=table, user=request.user, next_url=request.get_full_path()
+            ),
+            **context,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table_edit(request, pk, table_pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    table = policy.get_dialogue_table_or_404(secretariat=secretariat, pk=table_pk)
+    if not may_log_table(user=request.user, nucleus=table.nucleus, stl_access=stl_access):
+        raise Http404
+    initial = {
+        "held_on": table.held_on,
+        "modality": table.modality,
+        "place": table.place,
+        "link": table.link,
+        "agenda": table.agenda,
+        "minutes": table.minutes,
+        "attendee_count": table.attendee_count,
+        "attendees": format_attendance_register(table.attendees.all()),
+    }
+    form = DialogueTableForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dialogue_table_update(table=table, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Se guardaron los cambios de la mesa."))
+            return redirect(_table_url(table))
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Editar la %(table)s") % {"table": table},
+            "secretariat": secretariat,
+            "access": stl_access,
+            "cancel_url": _table_url(table),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table_minutes(request, pk, table_pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="participate")
+    table = policy.get_dialogue_table_or_404(secretariat=secretariat, pk=table_pk)
+    if not is_active_member_of(user=request.user, nucleus=table.nucleus):
+        raise Http404
+    if not table.minutes or table.minutes_approved_at is not None:
+        messages.info(
+            request,
+            _("La minuta ya fue aprobada.")
+            if table.minutes
+            else _("Esta mesa aún no tiene minuta que aprobar."),
+        )
+        return redirect(_table_url(table))
+    form = MinutesAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_answer(table=table, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            if table.minutes_approved_at is not None:
+                messages.success(
+                    request, _("Registramos tu respuesta. Con ella, la minuta quedó aprobada.")
+                )
+            else:
+                messages.success(request, _("Registramos tu respuesta sobre la minuta."))
+            return redirect(_table_url(table))
+    return render(
+        request,
+        "cocreation/minutes_answer.html",
+        {"form": form, "secretariat": secretariat, "access": stl_access, "table": table},
+    )

@@ -1,0 +1,242 @@
+"""Views of the prioritisations: thin, each reading the request and calling one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cocreation import policy, selectors, services
+from cocreation.forms.prioritization import PrioritizationEntryForm, PrioritizationForm
+from cocreation.models import Prioritization
+from evidence.selectors import evidence_panel
+from pal_portal.forms import add_service_errors
+from stl import policy as access
+from stl.models import Member
+
+
+def _cocreator_secretariat_or_404(user, pk):
+    """Return the STL and access for its members and facilitator; 404 for anyone else."""
+    secretariat, stl_access = access.get_secretariat_or_404(user, pk)
+    if not (stl_access.can_participate or stl_access.can_facilitate):
+        raise Http404
+    return secretariat, stl_access
+
+
+def _detail_url(prioritization: Prioritization) -> str:
+    return reverse(
+        "cocreation:prioritization_detail",
+        kwargs={"pk": prioritization.secretariat_id, "prioritization_pk": prioritization.pk},
+    )
+
+
+@login_required
+def prioritization_list(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    return render(
+        request,
+        "cocreation/prioritization_list.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "prioritizations": selectors.prioritization_list(secretariat=secretariat),
+            "can_create": stl_access.can_participate or stl_access.can_facilitate,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prioritization_create(request, pk):
+    secretariat, stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    problems = selectors.prioritization_active_problems(secretariat=secretariat)
+    form = PrioritizationForm(request.POST if request.method == "POST" else None, problems=problems)
+    if request.method == "POST" and form.is_valid():
+        try:
+            prioritization = services.prioritization_create(
+                secretariat=secretariat,
+                title=form.cleaned_data["title"],
+                method=form.cleaned_data["method"],
+                problems=list(form.cleaned_data["problems"]),
+                max_choices=form.cleaned_data["max_choices"],
+                criteria=form.criteria(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                _("Se abrió la priorización «%(title)s». Ya puede recibir participaciones.")
+                % {"title": prioritization.title},
+            )
+            return redirect(_detail_url(prioritization))
+    return render(
+        request,
+        "cocreation/prioritization_form.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "form": form,
+            "has_problems": problems.exists(),
+        },
+    )
+
+
+@login_required
+def prioritization_detail(request, pk, prioritization_pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    cocreator = stl_access.can_participate or stl_access.can_facilitate
+    is_open = prioritization.status == Prioritization.Status.OPEN
+    panel = evidence_panel(subject=prioritization, user=request.user, next_url=request.path)
+    lacks_methodology = selectors.prioritization_lacks_methodology(
+        prioritization=prioritization, evidence_list=panel["evidence_list"]
+    )
+    return render(
+        request,
+        "cocreation/prioritization_detail.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "prioritization": prioritization,
+            "is_open": is_open,
+            "can_enter": cocreator and is_open,
+            "can_compute": cocreator and is_open,
+            "lacks_methodology": lacks_methodology,
+            "can_regenerate_methodology": cocreator and lacks_methodology,
+            "evidence_panel": panel,
+            **selectors.prioritization_detail(prioritization=prioritization, user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prioritization_entry(request, pk, prioritization_pk):
+    secretariat, stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    if prioritization.status != Prioritization.Status.OPEN:
+        messages.info(request, _("Esta priorización ya se calculó: no recibe participaciones."))
+        return redirect(_detail_url(prioritization))
+    on_behalf = stl_access.can_facilitate
+    entry = None
+    if not on_behalf:
+        member = Member.objects.filter(
+            secretariat=secretariat, user=request.user, is_active=True
+        ).first()
+        entry = prioritization.entries.filter(member=member).first() if member else None
+    form = PrioritizationEntryForm(
+        request.POST if request.method == "POST" else None,
+        prioritization=prioritization,
+        problems=prioritization.problems.order_by("pk"),
+        criteria=prioritization.criteria.order_by("pk"),
+        nuclei=secretariat.nuclei.all() if on_behalf else None,
+        entry=entry,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if on_behalf:
+                services.prioritization_entry_record(
+                    prioritization=prioritization,
+                    nucleus=form.cleaned_data["nucleus"],
+                    participant=form.cleaned_data["participant"],
+                    data=form.entry_data(),
+                    user=request.user,
+                )
+            else:
+                services.prioritization_entry_submit(
+                    prioritization=prioritization, data=form.entry_data(), user=request.user
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Se guardó la participación."))
+            if on_behalf and "another" in request.POST:
+                return redirect(request.path)
+            return redirect(_detail_url(prioritization))
+    return render(
+        request,
+        "cocreation/prioritization_entry.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "prioritization": prioritization,
+            "form": form,
+            "on_behalf": on_behalf,
+            "entry": entry,
+        },
+    )
+
+
+@login_required
+@require_POST
+def prioritization_entry_delete(request, pk, prioritization_pk, entry_pk):
+    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    entry = policy.get_prioritization_entry_or_404(prioritization=prioritization, pk=entry_pk)
+    try:
+        services.prioritization_entry_delete(entry=entry, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request,
+            _("Se eliminó la participación de %(name)s.") % {"name": entry.participant},
+        )
+    return redirect(_detail_url(prioritization))
+
+
+@login_required
+@require_POST
+def prioritization_compute(request, pk, prioritization_pk):
+    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    try:
+        services.prioritization_compute(prioritization=prioritization, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request,
+            _(
+                "Se calculó el resultado. El documento de metodología se está generando y "
+                "aparecerá en las evidencias de esta priorización."
+            ),
+        )
+    return redirect(_detail_url(prioritization))
+
+
+@login_required
+@require_POST
+def prioritization_methodology_regenerate(request, pk, prioritization_pk):
+    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    try:
+        services.prioritization_methodology_regenerate(
+            prioritization=prioritization, user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request,
+            _(
+                "Se pidió de nuevo el documento de metodología. Aparecerá en las evidencias de "
+                "esta priorización en unos momentos."
+            ),
+        )
+    return redirect(_detail_url(prioritization))

@@ -1,0 +1,113 @@
+"""Views of the problems (problemáticas) of an STL: list, add from an origin, merge duplicates."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cocreation import policy, selectors, services
+from cocreation.forms.dialogue import ProblemForm, ProblemMergeForm
+from pal_portal.forms import add_service_errors
+from stl import policy as access
+
+
+def _contributor_or_404(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    if not (stl_access.can_participate or stl_access.can_facilitate):
+        raise Http404
+    return secretariat, stl_access
+
+
+def _list_url(secretariat) -> str:
+    return reverse("cocreation:problem_list", kwargs={"pk": secretariat.pk})
+
+
+@login_required
+def problem_list(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    return render(
+        request,
+        "cocreation/problem_list.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            "problems": selectors.problem_list(secretariat=secretariat),
+            "can_edit": stl_access.can_participate or stl_access.can_facilitate,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_create(request, pk):
+    secretariat, stl_access = _contributor_or_404(request, pk)
+    form = ProblemForm(
+        request.POST or None,
+        origin_choices=selectors.problem_origin_choices(secretariat=secretariat),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["origin"] = selectors.problem_origin_from_choice(
+            secretariat=secretariat, value=data["origin"]
+        )
+        try:
+            problem = services.problem_add(secretariat=secretariat, user=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request, _("Se agregó la problemática «%(title)s».") % {"title": problem}
+            )
+            return redirect(_list_url(secretariat))
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Agregar una problemática"),
+            "secretariat": secretariat,
+            "access": stl_access,
+            "cancel_url": _list_url(secretariat),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_merge(request, pk, problem_pk):
+    secretariat, stl_access = _contributor_or_404(request, pk)
+    problem = policy.get_problem_or_404(secretariat=secretariat, pk=problem_pk)
+    if problem.merged_into_id is not None:
+        messages.info(request, _("Esta problemática ya fue fusionada en otra."))
+        return redirect(_list_url(secretariat))
+    form = ProblemMergeForm(
+        request.POST or None,
+        candidates=selectors.active_problems(secretariat=secretariat, exclude=problem),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            survivor = services.problem_merge(
+                problem=problem, into=form.cleaned_data["into"], user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                _("«%(merged)s» quedó fusionada en «%(survivor)s», con los orígenes de ambas.")
+                % {"merged": problem, "survivor": survivor},
+            )
+            return redirect(_list_url(secretariat))
+    return render(
+        request,
+        "cocreation/problem_merge.html",
+        {"form": form, "secretariat": secretariat, "access": stl_access, "problem": problem},
+    )

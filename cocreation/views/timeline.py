@@ -1,0 +1,21 @@
+"""The STL's timeline: every table, consultation, prioritisation and decision, with its evidence."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from cocreation import selectors
+from stl import policy as access
+
+
+@login_required
+def timeline(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    return render(
+        request,
+        "cocreation/timeline.html",
+        {
+            "secretariat": secretariat,
+            "access": stl_access,
+            **selectors.secretariat_timeline(secretariat=secretariat),
+        },
+    )

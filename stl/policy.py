@@ -1,0 +1,176 @@
+"""Who may do what over a secretariat: every django-guardian call of the portal sits here.
+
+Objects are fetched through ``get_*_or_404`` helpers that answer 404 both for what does not exist
+and for what the user may not see, so a URL never reveals that another state's data exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_perms, remove_perm
+
+from stl.models import (
+    Secretariat,
+    SecretariatGroupObjectPermission,
+    SecretariatUserObjectPermission,
+)
+from stl.roles import Role
+
+MEMBER_PERMISSIONS = ("stl.view_secretariat", "stl.participate_secretariat")
+FACILITATOR_PERMISSIONS = ("stl.view_secretariat", "stl.facilitate_secretariat")
+
+
+# --- granting -----------------------------------------------------------------------------------
+
+
+def grant_member_access(*, user, secretariat) -> None:
+    """Let ``user`` see and take part in ``secretariat`` as a member of one of its nuclei."""
+    for perm in MEMBER_PERMISSIONS:
+        assign_perm(perm, user, secretariat)
+
+
+def grant_facilitator_access(*, user, secretariat) -> None:
+    """Let ``user`` see and facilitate ``secretariat`` (voice, no vote)."""
+    for perm in FACILITATOR_PERMISSIONS:
+        assign_perm(perm, user, secretariat)
+
+
+def revoke_member_access(*, user, secretariat) -> None:
+    for perm in MEMBER_PERMISSIONS:
+        remove_perm(perm, user, secretariat)
+
+
+def revoke_facilitator_access(*, user, secretariat) -> None:
+    for perm in FACILITATOR_PERMISSIONS:
+        remove_perm(perm, user, secretariat)
+
+
+# --- global roles -------------------------------------------------------------------------------
+
+
+def is_inai_admin(user) -> bool:
+    return user.is_authenticated and user.has_perm("stl.add_secretariat")
+
+
+def is_reviewer(user) -> bool:
+    return user.is_authenticated and user.has_perm("stl.review_secretariat")
+
+
+def sees_every_secretariat(user) -> bool:
+    return user.is_authenticated and user.has_perm("stl.view_secretariat")
+
+
+# --- what a user may do with one secretariat ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecretariatAccess:
+    """What one user may do with one secretariat; templates ask it, services enforce it."""
+
+    role: Role
+    can_view: bool
+    can_manage: (
+        bool  # register nuclei, invite members, assign the facilitator (INAI administrators)
+    )
+    can_participate: bool  # STL members: draft, vote, approve minutes
+    can_facilitate: bool  # the STL's facilitator: log tables, moderate; never vote
+    can_review: bool  # CPGAT reviewers
+    can_view_history: bool
+
+
+NO_ACCESS = SecretariatAccess(Role.PUBLIC, False, False, False, False, False, False)
+
+
+def secretariat_access(user, secretariat) -> SecretariatAccess:
+    """Return what ``user`` may do with ``secretariat`` (one query for object permissions)."""
+    if user is None:
+        user = AnonymousUser()
+    if not user.is_authenticated:
+        if secretariat.is_public:
+            return SecretariatAccess(Role.PUBLIC, True, False, False, False, False, False)
+        return NO_ACCESS
+    object_perms = set(get_perms(user, secretariat))
+    admin = is_inai_admin(user)
+    reviewer = is_reviewer(user)
+    participate = "participate_secretariat" in object_perms
+    facilitate = "facilitate_secretariat" in object_perms
+    if admin:
+        role = Role.ADMINISTRATOR
+    elif reviewer:
+        role = Role.REVIEWER
+    elif facilitate:
+        role = Role.FACILITATOR
+    elif participate:
+        role = Role.MEMBER
+    else:
+        role = Role.PUBLIC
+    insider = admin or reviewer or participate or facilitate
+    return SecretariatAccess(
+        role=role,
+        can_view=insider or secretariat.is_public,
+        can_manage=admin,
+        can_participate=participate,
+        can_facilitate=facilitate,
+        can_review=reviewer,
+        can_view_history=insider,
+    )
+
+
+# --- fetching -----------------------------------------------------------------------------------
+
+
+def secretariats_for(user) -> QuerySet:
+    """Return the secretariats ``user`` may see: all for INAI staff, their own, and public ones."""
+    if user is not None and sees_every_secretariat(user):
+        return Secretariat.objects.all()
+    public = Q(is_public=True)
+    if user is None or not user.is_authenticated:
+        return Secretariat.objects.filter(public)
+    return Secretariat.objects.filter(
+        public | Q(pk__in=_with_object_perm(user, ["view_secretariat"]))
+    )
+
+
+def own_secretariats(user) -> QuerySet:
+    """Return the secretariats where ``user`` is a member or the facilitator."""
+    if user is None or not user.is_authenticated:
+        return Secretariat.objects.none()
+    return Secretariat.objects.filter(
+        pk__in=_with_object_perm(user, ["participate_secretariat", "facilitate_secretariat"])
+    )
+
+
+def _with_object_perm(user, codenames: list[str]):
+    """Return a subquery of the secretariat ids where ``user`` holds any of ``codenames``.
+
+    It reads guardian's direct foreign-key tables in the same SQL statement (no content-type
+    look-up), so a list costs one query whatever the user's number of secretariats.
+    """
+    if not user.is_active:
+        return SecretariatUserObjectPermission.objects.none().values("content_object_id")
+    by_user = SecretariatUserObjectPermission.objects.filter(
+        user=user, permission__codename__in=codenames
+    ).values("content_object_id")
+    by_group = SecretariatGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename__in=codenames
+    ).values("content_object_id")
+    return by_user.union(by_group)
+
+
+def get_secretariat_or_404(user, pk, *, need: str = "view"):
+    """Return the secretariat and the user's access to it, or raise 404 if ``need`` is not met.
+
+    ``need`` names one flag of :class:`SecretariatAccess` without its ``can_`` prefix.
+    """
+    try:
+        secretariat = Secretariat.objects.get(pk=pk)
+    except (Secretariat.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    access = secretariat_access(user, secretariat)
+    if not access.can_view or not getattr(access, f"can_{need}"):
+        raise Http404
+    return secretariat, access

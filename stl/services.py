@@ -1,0 +1,304 @@
+"""Writes of the STL registry: registering secretariats, nuclei, members and the facilitator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pal_portal.history import acting_as
+from pal_portal.tasks import enqueue_on_commit
+from stl import hooks
+from stl import policy as access
+from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
+
+User = get_user_model()
+
+
+def _as_actor(actor_kwarg: str):
+    """Record the service's acting user (keyword ``actor_kwarg``) on every history row it writes."""
+
+    def decorator(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            with acting_as(kwargs.get(actor_kwarg)):
+                return service(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _require_admin(user) -> None:
+    if not access.is_inai_admin(user):
+        raise PermissionDenied(_("Solo la administración del INAI puede hacer esto."))
+
+
+@_as_actor("user")
+def secretariat_register(
+    *,
+    state: str,
+    exercise: str,
+    installation_date: dt.date,
+    extra_nucleus_kinds: Iterable[str] = (),
+    other_nucleus_name: str = "",
+    installation_act=None,
+    user,
+) -> Secretariat:
+    """Register a state's STL for one exercise with its three required nuclei and any others.
+
+    ``installation_act``, when given, is stored in the evidence vault as the installation's acta;
+    if the vault refuses it, nothing of the registration is saved.
+    """
+    _require_admin(user)
+    exercise = exercise.strip().replace("-", "–")
+    if installation_date > timezone.localdate():
+        raise ValidationError(
+            {"installation_date": _("La fecha de instalación no puede estar en el futuro.")}
+        )
+    if Secretariat.objects.filter(state=state, exercise=exercise).exists():
+        raise ValidationError(
+            _("Ya existe un Secretariado Técnico Local para esta entidad y este ejercicio.")
+        )
+    kinds = list(Nucleus.REQUIRED_KINDS)
+    kinds += [k for k in extra_nucleus_kinds if k not in kinds and k != Nucleus.Kind.OTHER]
+    if other_nucleus_name.strip():
+        kinds.append(Nucleus.Kind.OTHER)
+    try:
+        with transaction.atomic():
+            secretariat = Secretariat(
+                state=state,
+                exercise=exercise,
+                installation_date=installation_date,
+                created_by=user,
+            )
+            secretariat.full_clean(validate_constraints=False)
+            secretariat.save()
+            for kind in kinds:
+                Nucleus.objects.create(
+                    secretariat=secretariat,
+                    kind=kind,
+                    name=other_nucleus_name.strip() if kind == Nucleus.Kind.OTHER else "",
+                )
+            if installation_act is not None:
+                try:
+                    hooks.file_installation_act(
+                        secretariat=secretariat, uploaded_file=installation_act, user=user
+                    )
+                except ValidationError as error:
+                    raise ValidationError({"installation_act": error.messages}) from None
+    except IntegrityError:
+        # A concurrent registration won the race for the same state and exercise.
+        raise ValidationError(
+            _("Ya existe un Secretariado Técnico Local para esta entidad y este ejercicio.")
+        ) from None
+    return secretariat
+
+
+@_as_actor("user")
+def nucleus_add(*, secretariat: Secretariat, kind: str, name: str = "", user) -> Nucleus:
+    """Add a nucleus (academia, sector empresarial, otro…) to an existing STL."""
+    _require_admin(user)
+    name = name.strip() if kind == Nucleus.Kind.OTHER else ""
+    if kind == Nucleus.Kind.OTHER and not name:
+        raise ValidationError({"name": _("Escribe el nombre del sector.")})
+    if secretariat.nuclei.filter(kind=kind, name=name).exists():
+        raise ValidationError(_("Este STL ya tiene ese núcleo."))
+    return Nucleus.objects.create(secretariat=secretariat, kind=kind, name=name)
+
+
+def _user_for_invitation(*, email: str, full_name: str):
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name.strip(), is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _invite(*, user, secretariat: Secretariat, invited_by) -> Invitation:
+    invitation = Invitation.objects.create(
+        user=user,
+        secretariat=secretariat,
+        key=secrets.token_urlsafe(32),
+        expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+        invited_by=invited_by,
+    )
+    enqueue_on_commit("stl.send_invitation_email", invitation.pk)
+    return invitation
+
+
+def _is_facilitator(*, user, secretariat: Secretariat) -> bool:
+    return FacilitatorAssignment.objects.filter(
+        secretariat=secretariat, user=user, is_active=True
+    ).exists()
+
+
+@_as_actor("invited_by")
+@transaction.atomic
+def member_invite(
+    *,
+    secretariat: Secretariat,
+    nucleus: Nucleus,
+    email: str,
+    full_name: str,
+    organisation: str,
+    position: str = "",
+    invited_by,
+) -> Member:
+    """Make a person a member of one nucleus of the STL and e-mail them an invitation."""
+    _require_admin(invited_by)
+    if nucleus.secretariat_id != secretariat.pk:
+        raise ValidationError({"nucleus": _("Ese núcleo no pertenece a este STL.")})
+    user = _user_for_invitation(email=email, full_name=full_name)
+    if _is_facilitator(user=user, secretariat=secretariat):
+        raise ValidationError(
+            _(
+                "%(email)s es la persona facilitadora de este STL: la facilitación es neutral y no "
+                "puede integrar ningún núcleo."
+            )
+            % {"email": user.email}
+        )
+    existing = (
+        Member.objects.select_for_update()
+        .filter(secretariat=secretariat, user=user)
+        .select_related("nucleus")
+        .first()
+    )
+    if existing is not None and existing.is_active:
+        raise ValidationError(
+            _("%(email)s ya es integrante de este STL (núcleo: %(nucleus)s).")
+            % {"email": user.email, "nucleus": existing.nucleus}
+        )
+    if existing is not None:
+        # A person who was removed comes back: the same membership row keeps its history.
+        member = existing
+        member.nucleus = nucleus
+        member.organisation = organisation.strip()
+        member.position = position.strip()
+        member.is_active = True
+        member.save(update_fields=["nucleus", "organisation", "position", "is_active"])
+    else:
+        member = Member.objects.create(
+            secretariat=secretariat,
+            nucleus=nucleus,
+            user=user,
+            organisation=organisation.strip(),
+            position=position.strip(),
+        )
+    access.grant_member_access(user=user, secretariat=secretariat)
+    _invite(user=user, secretariat=secretariat, invited_by=invited_by)
+    return member
+
+
+@_as_actor("assigned_by")
+@transaction.atomic
+def facilitator_assign(
+    *,
+    secretariat: Secretariat,
+    email: str,
+    full_name: str,
+    organisation: str = "",
+    assigned_by,
+) -> FacilitatorAssignment:
+    """Assign the STL's neutral facilitator, replacing any current one, and invite them."""
+    _require_admin(assigned_by)
+    secretariat = Secretariat.objects.select_for_update().get(pk=secretariat.pk)
+    user = _user_for_invitation(email=email, full_name=full_name)
+    membership = Member.objects.filter(secretariat=secretariat, user=user).select_related("nucleus")
+    if membership:
+        raise ValidationError(
+            _(
+                "%(email)s es integrante del núcleo «%(nucleus)s» de este STL. La persona "
+                "facilitadora debe ser neutral y no pertenecer a ninguna de las partes."
+            )
+            % {"email": user.email, "nucleus": membership[0].nucleus}
+        )
+    for current in FacilitatorAssignment.objects.filter(secretariat=secretariat, is_active=True):
+        if current.user_id == user.pk:
+            raise ValidationError(_("Esta persona ya es la facilitadora vigente de este STL."))
+        current.is_active = False
+        current.save(update_fields=["is_active"])
+        access.revoke_facilitator_access(user=current.user, secretariat=secretariat)
+    assignment = FacilitatorAssignment.objects.create(
+        secretariat=secretariat,
+        user=user,
+        organisation=organisation.strip(),
+        assigned_by=assigned_by,
+    )
+    access.grant_facilitator_access(user=user, secretariat=secretariat)
+    _invite(user=user, secretariat=secretariat, invited_by=assigned_by)
+    return assignment
+
+
+@_as_actor("user")
+@transaction.atomic
+def member_deactivate(*, member: Member, user) -> Member:
+    """Remove a person from the STL: their membership stays on record, their access ends."""
+    _require_admin(user)
+    member = (
+        Member.objects.select_for_update().select_related("user", "secretariat").get(pk=member.pk)
+    )
+    if not member.is_active:
+        raise ValidationError(_("Esta persona ya no es integrante del STL."))
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    access.revoke_member_access(user=member.user, secretariat=member.secretariat)
+    return member
+
+
+def invitation_check(*, key: str) -> Invitation:
+    """Return the invitation behind ``key`` if it can still be used, or explain why not."""
+    invitation = Invitation.objects.select_related("user", "secretariat").filter(key=key).first()
+    if invitation is None:
+        raise ValidationError(
+            _("Este enlace de invitación no es válido. Revisa que lo copiaste completo."),
+            code="invalid",
+        )
+    if invitation.used_at is not None:
+        raise ValidationError(
+            _(
+                "Este enlace de invitación ya se usó. Inicia sesión con tu correo y contraseña, o "
+                "usa «¿Olvidaste tu contraseña?»."
+            ),
+            code="used",
+        )
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(
+            _(
+                "Este enlace de invitación venció. Pide a la administración del INAI que te envíe "
+                "una nueva invitación."
+            ),
+            code="expired",
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, key: str, password: str | None):
+    """Set the invited person's password, activate the account and spend the invitation.
+
+    A person who already has an account (``password`` None) keeps their password: the
+    invitation only tells them where they now belong.
+    """
+    invitation = invitation_check(key=key)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at is not None:
+        raise ValidationError(_("Este enlace de invitación ya se usó."), code="used")
+    user = invitation.user
+    if password is not None:
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return user

@@ -1,0 +1,490 @@
+"""Prioritisation pages: friendly forms per method, bad input, result, methodology, scoping."""
+
+import pytest
+from django.urls import reverse
+
+from cocreation.models import Prioritization, PrioritizationEntry
+from stl.models import Nucleus
+from tests.cocreation.factories_prioritization import (
+    make_entry,
+    make_prioritization,
+    make_problem,
+    make_problems,
+)
+from tests.conftest import client_for
+from tests.factories import UserFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+Method = Prioritization.Method
+
+
+def url(name, prioritization, **extra):
+    return reverse(
+        f"cocreation:{name}",
+        kwargs={
+            "pk": prioritization.secretariat_id,
+            "prioritization_pk": prioritization.pk,
+            **extra,
+        },
+    )
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def test_member_opens_a_prioritization_through_the_form(state_a, alicia):
+    problems = make_problems(state_a, 3)
+    client = client_for(alicia)
+
+    page = client.get(reverse("cocreation:prioritization_create", kwargs={"pk": state_a.pk}))
+    assert page.status_code == 200
+    assert "Problemática 1" in text(page)
+
+    response = client.post(
+        reverse("cocreation:prioritization_create", kwargs={"pk": state_a.pk}),
+        {"title": "Ronda uno", "method": "borda", "problems": [p.pk for p in problems]},
+    )
+
+    prioritization = Prioritization.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("prioritization_detail", prioritization)
+    assert prioritization.problems.count() == 3
+
+
+def test_weighted_criteria_with_a_zero_weight_shows_the_message_and_saves_nothing(
+    state_a, fernanda
+):
+    problems = make_problems(state_a, 2)
+
+    response = client_for(fernanda).post(
+        reverse("cocreation:prioritization_create", kwargs={"pk": state_a.pk}),
+        {
+            "title": "Por criterios",
+            "method": "weighted_criteria",
+            "problems": [p.pk for p in problems],
+            "criterion_1_label": "Impacto",
+            "criterion_1_weight": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "El peso del criterio «Impacto» debe ser un número positivo." in text(response)
+    assert not Prioritization.objects.exists()
+
+
+def test_a_problem_of_another_stl_is_not_offered_nor_accepted(state_a, state_b, alicia):
+    own = make_problems(state_a, 2)
+    foreign = make_problem(state_b, "Problemática de Jalisco")
+    client = client_for(alicia)
+    create_url = reverse("cocreation:prioritization_create", kwargs={"pk": state_a.pk})
+
+    assert "Problemática de Jalisco" not in text(client.get(create_url))
+    response = client.post(
+        create_url,
+        {"title": "Mezcla", "method": "borda", "problems": [own[0].pk, foreign.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "Esa problemática no pertenece a esta priorización." in text(response)
+    assert not Prioritization.objects.exists()
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+def test_borda_form_has_a_select_per_place_listing_the_problems(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+
+    page = text(client_for(alicia).get(url("prioritization_entry", prioritization)))
+
+    for place in ("1.º lugar", "2.º lugar", "3.º lugar"):
+        assert place in page
+    assert page.count('<select name="place_') == 3
+    assert page.count("Problemática 2</option>") == 3
+
+
+def test_member_submits_a_partial_ranking_through_the_form(state_a, alicia):
+    p1, p2, p3 = make_problems(state_a, 3)
+    prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
+
+    response = client_for(alicia).post(
+        url("prioritization_entry", prioritization),
+        {"place_1": p3.pk, "place_2": p1.pk, "place_3": ""},
+    )
+
+    assert response.status_code == 302
+    entry = PrioritizationEntry.objects.get()
+    assert entry.data == [p3.pk, p1.pk]
+    assert entry.member.user == alicia
+    # Coming back, the form shows the saved ranking, ready to change.
+    page = text(client_for(alicia).get(url("prioritization_entry", prioritization)))
+    assert "Modificar mi participación" in page
+    assert f'<option value="{p3.pk}" selected>' in page
+
+
+@pytest.mark.parametrize(
+    ("places", "message"),
+    [
+        ({"place_1": "", "place_2": "P1"}, "Llena los lugares en orden, sin huecos"),
+        ({"place_1": "P1", "place_2": "P1"}, "menciona el problema {P1} más de una vez."),
+        ({"place_1": "FOREIGN"}, "Esa problemática no pertenece a esta priorización."),
+        ({"place_1": "OUTSIDE"}, "Esa problemática no pertenece a esta priorización."),
+        ({}, "Ordena al menos una problemática."),
+    ],
+)
+def test_bad_rankings_show_a_spanish_message_and_save_nothing(
+    state_a, state_b, alicia, places, message
+):
+    p1, p2, outside = make_problems(state_a, 3)
+    foreign = make_problem(state_b, "Ajena")
+    prioritization = make_prioritization(state_a, problems=[p1, p2])
+    ids = {"P1": p1.pk, "FOREIGN": foreign.pk, "OUTSIDE": outside.pk}
+
+    response = client_for(alicia).post(
+        url("prioritization_entry", prioritization),
+        {name: ids.get(value, value) for name, value in places.items()},
+    )
+
+    assert response.status_code == 200
+    assert message.replace("{P1}", str(p1.pk)) in text(response)
+    assert not PrioritizationEntry.objects.exists()
+
+
+def test_vote_form_has_checkboxes_and_refuses_too_many_choices(state_a, alicia):
+    problems = make_problems(state_a, 3)
+    prioritization = make_prioritization(
+        state_a, problems=problems, method=Method.APPROVAL_VOTE, max_choices=2
+    )
+    client = client_for(alicia)
+
+    page = text(client.get(url("prioritization_entry", prioritization)))
+    assert page.count('type="checkbox" name="choices"') == 3
+    assert "Elige hasta 2 problemáticas" in page
+
+    response = client.post(
+        url("prioritization_entry", prioritization), {"choices": [p.pk for p in problems]}
+    )
+
+    assert response.status_code == 200
+    assert "marca 3 problemas; el máximo permitido es 2." in text(response)
+    assert not PrioritizationEntry.objects.exists()
+
+
+def test_weighted_form_is_a_grid_and_refuses_marks_outside_1_to_5(state_a, alicia):
+    p1, p2 = make_problems(state_a, 2)
+    prioritization = make_prioritization(
+        state_a,
+        problems=[p1, p2],
+        method=Method.WEIGHTED_CRITERIA,
+        criteria=[("Impacto", 2), ("Viabilidad", 1)],
+    )
+    impact, viability = prioritization.criteria.order_by("pk")
+    client = client_for(alicia)
+
+    page = text(client.get(url("prioritization_entry", prioritization)))
+    assert page.count('type="number" name="score_') == 4
+    assert 'min="1"' in page and 'max="5"' in page
+
+    response = client.post(
+        url("prioritization_entry", prioritization),
+        {f"score_{p1.pk}_{impact.pk}": "5", f"score_{p2.pk}_{viability.pk}": "9"},
+    )
+    assert response.status_code == 200
+    assert "«Viabilidad» es 9; debe ser un número entero del 1 al 5." in text(response)
+    assert not PrioritizationEntry.objects.exists()
+
+    # Blanks are allowed: only the marks given are stored.
+    response = client.post(
+        url("prioritization_entry", prioritization), {f"score_{p1.pk}_{impact.pk}": "5"}
+    )
+    assert response.status_code == 302
+    assert PrioritizationEntry.objects.get().data == [[p1.pk, impact.pk, 5]]
+
+
+def test_facilitator_records_a_named_participant_of_a_nucleus(state_a, fernanda):
+    p1, p2, p3 = make_problems(state_a, 3)
+    prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
+    guarantor = state_a.nuclei.get(kind=Nucleus.Kind.GUARANTOR)
+    client = client_for(fernanda)
+
+    page = text(client.get(url("prioritization_entry", prioritization)))
+    assert "Nombre de la persona participante" in page
+
+    response = client.post(
+        url("prioritization_entry", prioritization),
+        {
+            "participant": "Rosa Juárez",
+            "nucleus": guarantor.pk,
+            "place_1": p2.pk,
+            "another": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == url("prioritization_entry", prioritization)
+    entry = PrioritizationEntry.objects.get()
+    assert (entry.participant, entry.nucleus, entry.member, entry.entered_by) == (
+        "Rosa Juárez",
+        guarantor,
+        None,
+        fernanda,
+    )
+
+
+def test_facilitator_cannot_record_an_entry_under_her_own_name_through_the_form(state_a, fernanda):
+    p1, p2, p3 = make_problems(state_a, 3)
+    prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
+
+    response = client_for(fernanda).post(
+        url("prioritization_entry", prioritization),
+        {
+            "participant": "fernanda rios",
+            "nucleus": state_a.nuclei.get(kind=Nucleus.Kind.CIVIL_SOCIETY).pk,
+            "place_1": p1.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert (
+        "La persona facilitadora tiene voz, pero no voto (requisito 4.b): no puede registrar "
+        "una participación a su propio nombre."
+    ) in text(response)
+    assert not PrioritizationEntry.objects.exists()
+
+
+# --- compute and result ----------------------------------------------------------------------
+
+
+def test_compute_shows_ordered_problems_steps_and_the_methodology_pdf(
+    state_a, alicia, fernanda, django_capture_on_commit_callbacks
+):
+    p1, p2, p3 = make_problems(state_a, 3)
+    prioritization = make_prioritization(state_a, problems=[p1, p2, p3], title="Ronda uno")
+    client = client_for(alicia)
+    client.post(
+        url("prioritization_entry", prioritization),
+        {"place_1": p2.pk, "place_2": p1.pk, "place_3": p3.pk},
+    )
+    client_for(fernanda).post(
+        url("prioritization_entry", prioritization),
+        {
+            "participant": "Rosa Juárez",
+            "nucleus": state_a.nuclei.get(kind=Nucleus.Kind.LOCAL_AUTHORITIES).pk,
+            "place_1": p1.pk,
+        },
+    )
+    # p1 = 1 + 2 = 3, p2 = 2, p3 = 0.
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("prioritization_compute", prioritization))
+
+    assert response.status_code == 302
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    order = [page.index(f"{p.pk}. {p.title}</th>") for p in (p1, p2, p3)]
+    assert order == sorted(order)
+    assert "Cálculo paso a paso" in page
+    assert (
+        f"Problema {p1.pk}: 2 (Rosa Juárez (Autoridades locales)) + 1 (Alicia Morales "
+        "(Sociedad civil)) = 3 puntos"
+    ) in page
+    assert "Orden final" in page
+    assert f"metodologia-priorizacion-{prioritization.pk}.pdf" in page
+    assert "Calcular el resultado" not in page
+
+
+def test_a_tie_is_shown_on_the_result(state_a, alicia):
+    p1, p2 = make_problems(state_a, 2)
+    prioritization = make_prioritization(state_a, problems=[p1, p2])
+    make_entry(prioritization, participant="Ana", data=[p1.pk])
+    make_entry(prioritization, participant="Beto", data=[p2.pk])
+
+    client_for(alicia).post(url("prioritization_compute", prioritization))
+
+    page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
+    # One point and one first place each: registration order (the lower number) decides.
+    first, second = result_row(page, p1), result_row(page, p2)
+    assert first.startswith("<td>1.º</td>")
+    assert second.startswith("<td>2.º</td>")
+    assert '<span class="tag tag-warn">empate</span>' in first
+    assert f"con {p2.pk}. {p2.title}; lugar decidido por orden de registro" in first
+    assert '<span class="tag tag-warn">empate</span>' in second
+    assert f"con {p1.pk}. {p1.title}; lugar decidido por orden de registro" in second
+
+
+def result_row(page: str, problem) -> str:
+    """Return the result table's row of ``problem`` (from its first cell to ``</tr>``)."""
+    result = page[page.index('id="resultado"') :]
+    header = result.index(f'<th scope="row">{problem.pk}. {problem.title}')
+    start = result.rindex("<tr>", 0, header) + len("<tr>")
+    return result[start : result.index("</tr>", header)].strip()
+
+
+def test_computing_without_entries_is_refused_with_a_message(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+
+    response = client_for(alicia).post(url("prioritization_compute", prioritization), follow=True)
+
+    assert "Todavía no hay participaciones" in text(response)
+    prioritization.refresh_from_db()
+    assert prioritization.status == Prioritization.Status.OPEN
+
+
+def test_reviewer_reads_but_sees_no_entry_or_compute_buttons(state_a, rita):
+    prioritization = make_prioritization(state_a)
+
+    page = text(client_for(rita).get(url("prioritization_detail", prioritization)))
+
+    assert prioritization.title in page
+    assert url("prioritization_entry", prioritization) not in page
+    assert url("prioritization_compute", prioritization) not in page
+
+
+# --- scoping ---------------------------------------------------------------------------------
+
+
+def test_another_states_member_gets_404_on_each_object(state_a, state_b, bruno, fernanda):
+    prioritization = make_prioritization(state_a)
+    entry = make_entry(prioritization, participant="Rosa", data=[])
+    client = client_for(bruno)
+    own_stl = {"pk": state_b.pk, "prioritization_pk": prioritization.pk}
+
+    for name in ("prioritization_detail", "prioritization_entry"):
+        assert client.get(url(name, prioritization)).status_code == 404
+        # Through bruno's own STL in the URL, state A's prioritisation is still not found.
+        assert client.get(reverse(f"cocreation:{name}", kwargs=own_stl)).status_code == 404
+    assert client.post(url("prioritization_compute", prioritization)).status_code == 404
+    assert (
+        client.post(
+            url("prioritization_entry_delete", prioritization, entry_pk=entry.pk)
+        ).status_code
+        == 404
+    )
+    assert PrioritizationEntry.objects.filter(pk=entry.pk).exists()
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entries", [2, 40])
+def test_detail_query_count_does_not_grow_with_entries(
+    state_a, alicia, entries, django_assert_num_queries
+):
+    problems = make_problems(state_a, 4)
+    prioritization = make_prioritization(state_a, problems=problems)
+    nuclei = list(state_a.nuclei.all())
+    for n in range(entries):
+        member = add_member(
+            state_a, kind=nuclei[n % len(nuclei)].kind, user=UserFactory(full_name=f"P {n}")
+        )
+        make_entry(
+            prioritization,
+            participant=f"P {n}",
+            member=member,
+            data=[problems[n % 4].pk, problems[(n + 1) % 4].pk],
+        )
+    make_entry(prioritization, participant="Rosa", data=[problems[0].pk])
+    prioritization.result = None
+    client = client_for(alicia)
+    detail = url("prioritization_detail", prioritization)
+    client.post(url("prioritization_compute", prioritization))
+    client.get(detail)  # warms Django's content-type cache, as any running server has it
+
+    # Session, user, secretariat, object permissions (user, groups), global permissions (user,
+    # groups), prioritization; the evidence panel's access (object permissions again) and
+    # evidence list; problems, criteria, entries.
+    with django_assert_num_queries(QUERIES_ON_DETAIL):
+        response = client.get(detail)
+    assert response.status_code == 200
+
+
+QUERIES_ON_DETAIL = 14
+
+
+def form_tag(page: str, action: str) -> str:
+    """Return the opening ``<form …>`` tag that posts to ``action``."""
+    at = page.index(f'action="{action}"')
+    return page[page.rindex("<form", 0, at) : page.index(">", at) + 1]
+
+
+def test_computing_asks_for_confirmation_first(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+
+    page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
+
+    assert 'data-confirm="Al calcular el resultado se cierra la priorización' in form_tag(
+        page, url("prioritization_compute", prioritization)
+    )
+
+
+# --- the methodology, again ------------------------------------------------------------------
+
+
+def computed_without_methodology(secretariat, alicia):
+    """Compute a prioritisation whose methodology task never ran (as if it failed for good)."""
+    p1, p2 = make_problems(secretariat, 2)
+    prioritization = make_prioritization(secretariat, problems=[p1, p2], title="Sin PDF")
+    make_entry(prioritization, participant="Ana", data=[p1.pk, p2.pk])
+    # The test's transaction never commits, so the task enqueued on commit never runs.
+    client_for(alicia).post(url("prioritization_compute", prioritization))
+    prioritization.refresh_from_db()
+    assert prioritization.status == Prioritization.Status.COMPUTED
+    return prioritization
+
+
+def test_a_missing_methodology_can_be_generated_again(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    from evidence.models import Evidence
+
+    prioritization = computed_without_methodology(state_a, alicia)
+    regenerate = url("prioritization_methodology_regenerate", prioritization)
+    client = client_for(alicia)
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    assert "Falta el documento de metodología" in page
+    assert f'action="{regenerate}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(regenerate)
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    evidence = Evidence.objects.get(kind="metodologia")
+    assert evidence.subject == prioritization
+    assert evidence.uploaded_by == alicia
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    assert f"metodologia-priorizacion-{prioritization.pk}.pdf" in page
+    assert "Falta el documento de metodología" not in page
+    assert regenerate not in page
+
+    # Asking once more is refused with a message; still one document.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(regenerate, follow=True)
+    assert "ya tiene su documento de metodología" in text(again)
+    assert Evidence.objects.filter(kind="metodologia").count() == 1
+
+
+def test_facilitator_may_ask_again_and_reviewer_only_sees_what_is_missing(
+    state_a, alicia, fernanda, rita
+):
+    prioritization = computed_without_methodology(state_a, alicia)
+    regenerate = url("prioritization_methodology_regenerate", prioritization)
+
+    assert f'action="{regenerate}"' in text(
+        client_for(fernanda).get(url("prioritization_detail", prioritization))
+    )
+    page = text(client_for(rita).get(url("prioritization_detail", prioritization)))
+    assert "Falta el documento de metodología" in page
+    assert regenerate not in page
+    assert client_for(rita).post(regenerate).status_code == 404
+
+
+def test_an_open_prioritization_offers_no_methodology_button(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+    page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
+    assert "Falta el documento de metodología" not in page
+    assert url("prioritization_methodology_regenerate", prioritization) not in page
