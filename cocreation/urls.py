@@ -3,6 +3,7 @@ from django.urls import path
 from cocreation.views import consultations as consultation_views
 from cocreation.views import decisions as decision_views
 from cocreation.views import dialogue as dialogue_views
+from cocreation.views import neutrality as neutrality_views
 from cocreation.views import prioritization as prioritization_views
 from cocreation.views import problems as problem_views
 from cocreation.views import timeline as timeline_views
@@ -102,5 +103,5 @@ urlpatterns = [
         decision_views.decision_close,
         name="decision_close",
     ),
-    path("<int:pk>/facilitacion/neutralidad/", decision_views.neutrality, name="neutrality"),
+    path("<int:pk>/facilitacion/neutralidad/", neutrality_views.neutrality, name="neutrality"),
 ]

@@ -18,7 +18,7 @@ from stl.policy import SecretariatAccess, secretariat_access
 
 
 def _default_may_attach(stl: SecretariatAccess) -> bool:
-    return stl.can_participate or stl.can_facilitate or stl.can_manage
+    return stl.can_contribute or stl.can_manage
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def evidence_access(user, secretariat, *, subject_type=None) -> EvidenceAccess:
     versions are published by the transparency pages.
     """
     stl = secretariat_access(user, secretariat)
-    insider = stl.can_participate or stl.can_facilitate or stl.can_review or stl.can_manage
+    insider = stl.is_insider
     may_attach = subject_type.may_attach if subject_type is not None else _default_may_attach
     return EvidenceAccess(
         stl=stl,

@@ -22,7 +22,7 @@ from django.db import models
 
 
 def _members_facilitator_and_admins(access) -> bool:
-    return access.can_participate or access.can_facilitate or access.can_manage
+    return access.can_contribute or access.can_manage
 
 
 @dataclass(frozen=True)

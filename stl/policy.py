@@ -6,14 +6,17 @@ and for what the user may not see, so a URL never reveals that another state's d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
+from pal_portal import request_cache
 from stl.models import (
+    Member,
     Secretariat,
     SecretariatGroupObjectPermission,
     SecretariatUserObjectPermission,
@@ -31,22 +34,28 @@ def grant_member_access(*, user, secretariat) -> None:
     """Let ``user`` see and take part in ``secretariat`` as a member of one of its nuclei."""
     for perm in MEMBER_PERMISSIONS:
         assign_perm(perm, user, secretariat)
+    request_cache.forget(("secretariat_access", user.pk))
 
 
 def grant_facilitator_access(*, user, secretariat) -> None:
     """Let ``user`` see and facilitate ``secretariat`` (voice, no vote)."""
     for perm in FACILITATOR_PERMISSIONS:
         assign_perm(perm, user, secretariat)
+    request_cache.forget(("secretariat_access", user.pk))
 
 
 def revoke_member_access(*, user, secretariat) -> None:
+    """Take back a member's access to ``secretariat`` (their records stay)."""
     for perm in MEMBER_PERMISSIONS:
         remove_perm(perm, user, secretariat)
+    request_cache.forget(("secretariat_access", user.pk))
 
 
 def revoke_facilitator_access(*, user, secretariat) -> None:
+    """Take back a facilitator's access to ``secretariat``."""
     for perm in FACILITATOR_PERMISSIONS:
         remove_perm(perm, user, secretariat)
+    request_cache.forget(("secretariat_access", user.pk))
 
 
 # --- global roles -------------------------------------------------------------------------------
@@ -69,7 +78,10 @@ def sees_every_secretariat(user) -> bool:
 
 @dataclass(frozen=True)
 class SecretariatAccess:
-    """What one user may do with one secretariat; templates ask it, services enforce it."""
+    """What one user may do with one secretariat; templates ask it, services enforce it.
+
+    Every predicate over a person's roles in an STL lives here; nothing else combines the flags.
+    """
 
     role: Role
     can_view: bool
@@ -80,19 +92,65 @@ class SecretariatAccess:
     can_facilitate: bool  # the STL's facilitator: log tables, moderate; never vote
     can_review: bool  # CPGAT reviewers
     can_view_history: bool
+    user_id: int | None = field(default=None, compare=False, repr=False)
+    secretariat_id: int | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def can_contribute(self) -> bool:
+        """Members and the facilitator write the co-creation record."""
+        return self.can_participate or self.can_facilitate
+
+    @property
+    def can_vote(self) -> bool:
+        """Only members vote, rank problems or approve minutes; the facilitator never (4.b)."""
+        return self.can_participate and not self.can_facilitate
+
+    @property
+    def is_insider(self) -> bool:
+        """Members, the facilitator, CPGAT and INAI: who may see personal data and evidence."""
+        return self.can_participate or self.can_facilitate or self.can_review or self.can_manage
+
+    @cached_property
+    def member(self) -> Member | None:
+        """Return the person's active membership in this STL, with its nucleus (one query)."""
+        if not self.can_participate:
+            return None
+        return (
+            Member.objects.filter(
+                secretariat_id=self.secretariat_id, user_id=self.user_id, is_active=True
+            )
+            .select_related("nucleus")
+            .first()
+        )
+
+    def is_member_of(self, nucleus_id) -> bool:
+        """Whether the person is an active member of the nucleus ``nucleus_id``."""
+        return self.member is not None and self.member.nucleus_id == nucleus_id
 
 
 NO_ACCESS = SecretariatAccess(Role.PUBLIC, False, False, False, False, False, False)
 
 
 def secretariat_access(user, secretariat) -> SecretariatAccess:
-    """Return what ``user`` may do with ``secretariat`` (one query for object permissions)."""
+    """Return what ``user`` may do with ``secretariat``, computed once per request."""
     if user is None:
         user = AnonymousUser()
     if not user.is_authenticated:
-        if secretariat.is_public:
-            return SecretariatAccess(Role.PUBLIC, True, False, False, False, False, False)
-        return NO_ACCESS
+        return _anonymous_access(secretariat)
+    return request_cache.get_or_compute(
+        ("secretariat_access", user.pk, secretariat.pk),
+        lambda: _compute_access(user, secretariat),
+    )
+
+
+def _anonymous_access(secretariat) -> SecretariatAccess:
+    if secretariat.is_public:
+        return SecretariatAccess(Role.PUBLIC, True, False, False, False, False, False)
+    return NO_ACCESS
+
+
+def _compute_access(user, secretariat) -> SecretariatAccess:
+    """Return the access of a signed-in user (one query for object permissions)."""
     object_perms = set(get_perms(user, secretariat))
     admin = is_inai_admin(user)
     reviewer = is_reviewer(user)
@@ -117,6 +175,8 @@ def secretariat_access(user, secretariat) -> SecretariatAccess:
         can_facilitate=facilitate,
         can_review=reviewer,
         can_view_history=insider,
+        user_id=user.pk,
+        secretariat_id=secretariat.pk,
     )
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cocreation import policy
 from cocreation.models import (
     DialogueTable,
     MinutesApproval,
@@ -12,11 +13,6 @@ from cocreation.models import (
 )
 from evidence.models import Evidence
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
-
-
-def _insider(stl_access) -> bool:
-    """Members, facilitator, reviewers and administrators: who may see personal data."""
-    return stl_access.can_view_history
 
 
 def dialogue_table_list(*, secretariat: Secretariat) -> dict:
@@ -36,8 +32,8 @@ def nuclei_for_logging(*, secretariat: Secretariat, user, stl_access) -> QuerySe
     nuclei = Nucleus.objects.filter(secretariat=secretariat)
     if stl_access.can_facilitate:
         return nuclei
-    if stl_access.can_participate:
-        return nuclei.filter(members__user=user, members__is_active=True).distinct()
+    if stl_access.member is not None:
+        return nuclei.filter(pk=stl_access.member.nucleus_id)
     return nuclei.none()
 
 
@@ -59,14 +55,12 @@ def dialogue_table_detail(*, table: DialogueTable, user, stl_access) -> dict:
         for a in current
         if a.answer == MinutesApproval.Answer.APPROVE and a.member_id in active_ids
     )
+    actions = policy.table_actions(stl_access, table)
     can_answer = bool(
-        stl_access.can_participate
-        and my_member is not None
-        and table.minutes
-        and table.minutes_approved_at is None
+        actions["answer_minutes"] and table.minutes and table.minutes_approved_at is None
     )
     return {
-        "attendees": list(table.attendees.all()) if _insider(stl_access) else None,
+        "attendees": list(table.attendees.all()) if stl_access.is_insider else None,
         "active_members": active_members,
         "current_approvals": current,
         "earlier_approvals": [a for a in approvals if a.minutes_version != table.minutes_version],
@@ -74,8 +68,7 @@ def dialogue_table_detail(*, table: DialogueTable, user, stl_access) -> dict:
         "majority_needed": len(active_members) // 2 + 1,
         "my_answer": next((a for a in current if my_member and a.member_id == my_member.pk), None),
         "can_answer": can_answer,
-        "can_edit": stl_access.can_facilitate
-        or (stl_access.can_participate and my_member is not None),
+        "can_edit": actions["edit"],
         "origins": list(
             ProblemOrigin.objects.filter(dialogue_table=table)
             .select_related("problem__merged_into")
@@ -97,7 +90,7 @@ def consultation_detail(*, consultation: PublicConsultation, stl_access) -> dict
     """Return what a consultation's page shows and what this user may do with it."""
     return {
         "warnings": consultation_warnings(consultation=consultation),
-        "can_edit": stl_access.can_participate or stl_access.can_facilitate,
+        "can_edit": policy.may(stl_access, "contribute"),
         "origins": list(
             ProblemOrigin.objects.filter(consultation=consultation)
             .select_related("problem__merged_into")

@@ -9,23 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cocreation import policy
 from cocreation.models import PublicConsultation
 from cocreation.services.problems import problems_raise
 from pal_portal.history import acting_as
-from stl import policy as access
 from stl.models import Secretariat
-
-
-def _require_contributor(*, user, secretariat: Secretariat) -> None:
-    stl_access = access.secretariat_access(user, secretariat)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise PermissionDenied(
-            _("Solo las personas integrantes y la facilitación del STL registran consultas.")
-        )
 
 
 def _clean_consultation(
@@ -135,7 +127,7 @@ def consultation_record(
     user,
 ) -> PublicConsultation:
     """Record a public consultation of civil society and the problems that came out of it."""
-    _require_contributor(user=user, secretariat=secretariat)
+    policy.require(policy.access_for(user, secretariat), "contribute")
     cleaned = _clean_consultation(
         title=title,
         mechanism=mechanism,
@@ -181,7 +173,7 @@ def consultation_update(
     user,
 ) -> PublicConsultation:
     """Correct or complete a consultation (figures and results usually arrive after it closes)."""
-    _require_contributor(user=user, secretariat=consultation.secretariat)
+    policy.require(policy.access_for(user, consultation.secretariat), "contribute")
     cleaned = _clean_consultation(
         title=title,
         mechanism=mechanism,

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from cocreation import policy
 from cocreation.models import Decision, DecisionComment, Vote
 from pal_portal.history import acting_as
-from stl import policy as access
-from stl.models import Member, Secretariat
-
-FACILITATOR_HAS_NO_VOTE = gettext_lazy(
-    "La persona facilitadora tiene voz, pero no voto (requisito 4.b)."
-)
-
-
-def _require_cocreator(*, user, secretariat: Secretariat) -> access.SecretariatAccess:
-    stl_access = access.secretariat_access(user, secretariat)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise PermissionDenied(
-            _("Solo las personas integrantes del STL y su persona facilitadora pueden hacer esto.")
-        )
-    return stl_access
+from stl.models import Secretariat
 
 
 def _locked_open(decision: Decision) -> Decision:
@@ -49,7 +35,7 @@ def decision_open(
     user,
 ) -> Decision:
     """Put an agreement to the STL's vote; members and the facilitator may open one."""
-    _require_cocreator(user=user, secretariat=secretariat)
+    policy.require(policy.access_for(user, secretariat), "contribute")
     title = title.strip()
     errors = {}
     if not title:
@@ -71,16 +57,9 @@ def decision_open(
 def decision_vote(*, decision: Decision, choice: str, user) -> Vote:
     """Cast or change the vote of a member present; the facilitator can never vote (4.b)."""
     secretariat = decision.secretariat
-    stl_access = access.secretariat_access(user, secretariat)
-    if stl_access.can_facilitate:
-        raise PermissionDenied(FACILITATOR_HAS_NO_VOTE)
-    member = (
-        Member.objects.filter(secretariat=secretariat, user=user, is_active=True)
-        .select_related("nucleus")
-        .first()
-    )
-    if member is None or not stl_access.can_participate:
-        raise PermissionDenied(_("Solo las personas integrantes del STL pueden votar."))
+    stl_access = policy.access_for(user, secretariat)
+    policy.require(stl_access, "vote")
+    member = stl_access.member
     if choice not in Vote.Choice.values:
         raise ValidationError({"choice": _("Elige a favor, en contra o abstención.")})
     with transaction.atomic(), acting_as(user):
@@ -97,7 +76,7 @@ def decision_vote(*, decision: Decision, choice: str, user) -> Vote:
 
 def decision_comment_add(*, decision: Decision, body: str, user) -> DecisionComment:
     """Record a voice in the discussion, with its author's name: members and the facilitator."""
-    _require_cocreator(user=user, secretariat=decision.secretariat)
+    policy.require(policy.access_for(user, decision.secretariat), "contribute")
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Escribe tu comentario.")})
@@ -117,7 +96,7 @@ def decision_outcome(*, in_favour: int, against: int) -> str:
 
 def decision_close(*, decision: Decision, user) -> Decision:
     """Close the vote and record its outcome; no vote can be cast or changed afterwards."""
-    _require_cocreator(user=user, secretariat=decision.secretariat)
+    policy.require(policy.access_for(user, decision.secretariat), "contribute")
     with transaction.atomic(), acting_as(user):
         decision = _locked_open(decision)
         choices = list(decision.votes.values_list("choice", flat=True))

@@ -11,15 +11,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cocreation import policy
 from cocreation.models import Attendee, DialogueTable, MinutesApproval
 from cocreation.services.problems import problems_raise
 from pal_portal.history import acting_as
-from stl import policy as access
 from stl.models import Member, Nucleus, Secretariat
 
 NAME_MAX_LENGTH = Attendee._meta.get_field("full_name").max_length
@@ -58,25 +58,6 @@ def format_attendance_register(attendees: Iterable[Attendee]) -> str:
     return "\n".join(
         f"{a.full_name} — {a.organisation}" if a.organisation else a.full_name for a in attendees
     )
-
-
-def is_active_member_of(*, user, nucleus: Nucleus) -> bool:
-    return Member.objects.filter(nucleus=nucleus, user=user, is_active=True).exists()
-
-
-def may_log_table(*, user, nucleus: Nucleus, stl_access=None) -> bool:
-    """The facilitator logs any nucleus's table; a member only a table of their own nucleus."""
-    stl_access = stl_access or access.secretariat_access(user, nucleus.secretariat)
-    if stl_access.can_facilitate:
-        return True
-    return stl_access.can_participate and is_active_member_of(user=user, nucleus=nucleus)
-
-
-def _require_may_log(*, user, nucleus: Nucleus) -> None:
-    if not may_log_table(user=user, nucleus=nucleus):
-        raise PermissionDenied(
-            _("Solo la facilitación o integrantes de ese núcleo pueden registrar sus mesas.")
-        )
 
 
 def _clean_table(
@@ -174,12 +155,11 @@ def dialogue_table_log(
     user,
 ) -> DialogueTable:
     """Record a dialogue table of one nucleus, its attendance register and the problems raised."""
+    stl_access = policy.access_for(user, secretariat)
     if nucleus is not None and nucleus.secretariat_id == secretariat.pk:
-        _require_may_log(user=user, nucleus=nucleus)
+        policy.require(stl_access, "log_table", nucleus)
     else:
-        stl_access = access.secretariat_access(user, secretariat)
-        if not (stl_access.can_facilitate or stl_access.can_participate):
-            raise PermissionDenied
+        policy.require(stl_access, "contribute")
     attendees = list(attendees)
     cleaned = _clean_table(
         secretariat=secretariat,
@@ -223,7 +203,7 @@ def dialogue_table_update(
     user,
 ) -> DialogueTable:
     """Correct a table; new minutes start a new version that the nucleus must approve again."""
-    _require_may_log(user=user, nucleus=table.nucleus)
+    policy.require(policy.access_for(user, table.secretariat), "edit_table", table)
     attendees = list(attendees)
     cleaned = _clean_table(
         secretariat=table.secretariat,
@@ -277,13 +257,9 @@ def minutes_answer(
     A member may change their answer while the version is not yet approved. The minutes count
     once a strict majority of the nucleus's active members approved the current version.
     """
-    member = (
-        Member.objects.filter(nucleus_id=table.nucleus_id, user=user, is_active=True)
-        .select_related("nucleus")
-        .first()
-    )
-    if member is None or not access.secretariat_access(user, table.secretariat).can_participate:
-        raise PermissionDenied(_("Solo las personas integrantes de ese núcleo aprueban su minuta."))
+    stl_access = policy.access_for(user, table.secretariat)
+    policy.require(stl_access, "answer_minutes", table)
+    member = stl_access.member
     comment = (comment or "").strip()
     if answer not in MinutesApproval.Answer.values:
         raise ValidationError({"answer": _("Elige si apruebas la minuta o pides correcciones.")})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cocreation import policy
 from pal_portal.history import acting_as
 from stl.models import FacilitatorAssignment, Member
 
@@ -27,10 +28,7 @@ def neutrality_declare(
     *, assignment: FacilitatorAssignment, statement: str, declares_no_party: bool, user
 ) -> FacilitatorAssignment:
     """Sign the facilitator's neutrality declaration, once, as the facilitator themself."""
-    if assignment.user_id != user.pk or not assignment.is_active:
-        raise PermissionDenied(
-            _("Solo la persona facilitadora vigente puede firmar su declaración de neutralidad.")
-        )
+    policy.require(policy.access_for(user, assignment.secretariat), "sign_neutrality", assignment)
     statement = statement.strip()
     errors = {}
     if not statement:

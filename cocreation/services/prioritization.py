@@ -12,34 +12,24 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cocreation import policy
 from cocreation import scoring as methods
 from cocreation.models import Criterion, Prioritization, PrioritizationEntry, Problem
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
-from stl import policy as access
-from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+from stl.models import FacilitatorAssignment, Nucleus, Secretariat
 
 METHODOLOGY_KIND = "metodologia"
 
 # What a participant's ``data`` may be: ordered or chosen problem ids (ranking, vote), or
 # marks by (problem id, criterion id) (weighted criteria).
 EntryData = Sequence[int] | Mapping[tuple[int, int], int]
-
-
-def _require_cocreator(*, user, secretariat: Secretariat) -> access.SecretariatAccess:
-    """Let through the STL's members and its facilitator; refuse everyone else."""
-    stl_access = access.secretariat_access(user, secretariat)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise PermissionDenied(
-            _("Solo las personas integrantes del STL y su persona facilitadora pueden hacer esto.")
-        )
-    return stl_access
 
 
 def _require_open(prioritization: Prioritization) -> None:
@@ -67,7 +57,7 @@ def prioritization_create(
     user,
 ) -> Prioritization:
     """Open a prioritisation of some of the STL's active problems with one method."""
-    _require_cocreator(user=user, secretariat=secretariat)
+    policy.require(policy.access_for(user, secretariat), "contribute")
     title = title.strip()
     errors: dict[str, list[str]] = {}
     if not title:
@@ -210,23 +200,10 @@ def prioritization_entry_submit(
     ``data`` is the ordered problem ids (ranking), the chosen ids (vote) or a mapping of
     ``(problem_id, criterion_id)`` to a mark from 1 to 5 (weighted criteria).
     """
-    member = (
-        Member.objects.filter(
-            secretariat_id=prioritization.secretariat_id, user=user, is_active=True
-        )
-        .select_related("nucleus", "user")
-        .first()
-    )
-    if member is None:
-        if access.secretariat_access(user, prioritization.secretariat).can_facilitate:
-            raise PermissionDenied(
-                _(
-                    "La persona facilitadora no participa en la priorización; puede registrar la "
-                    "participación de otras personas a su nombre."
-                )
-            )
-        raise PermissionDenied(_("Solo las personas integrantes del STL pueden participar."))
-    name = member.user.get_full_name() or member.user.email
+    stl_access = policy.access_for(user, prioritization.secretariat)
+    policy.require(stl_access, "rank")
+    member = stl_access.member
+    name = user.get_full_name() or user.email
     who = participant_label(participant=name, nucleus=member.nucleus)
     with transaction.atomic(), acting_as(user):
         prioritization = _locked(prioritization)
@@ -286,11 +263,7 @@ def prioritization_entry_record(
     user,
 ) -> PrioritizationEntry:
     """Record, as the facilitator, the entry of a named participant of a nucleus at a table."""
-    stl_access = access.secretariat_access(user, prioritization.secretariat)
-    if not stl_access.can_facilitate:
-        raise PermissionDenied(
-            _("Solo la persona facilitadora registra participaciones a nombre de otras personas.")
-        )
+    policy.require(policy.access_for(user, prioritization.secretariat), "rank_on_behalf")
     participant = " ".join(participant.split())
     if not participant:
         raise ValidationError({"participant": _("Escribe el nombre de la persona participante.")})
@@ -337,10 +310,7 @@ def prioritization_entry_record(
 def prioritization_entry_delete(*, entry: PrioritizationEntry, user) -> None:
     """Remove an entry while the prioritisation is open: the facilitator's or one's own."""
     prioritization = entry.prioritization
-    stl_access = access.secretariat_access(user, prioritization.secretariat)
-    own = entry.member_id is not None and entry.member.user_id == user.pk
-    if not (own or (stl_access.can_facilitate and entry.member_id is None)):
-        raise PermissionDenied(_("No puedes eliminar esta participación."))
+    policy.require(policy.access_for(user, prioritization.secretariat), "delete_entry", entry)
     with transaction.atomic(), acting_as(user):
         _require_open(_locked(prioritization))
         entry.delete()
@@ -378,7 +348,7 @@ def prioritization_result(
 
 def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritization:
     """Compute and save the result, then generate the methodology PDF as evidence."""
-    _require_cocreator(user=user, secretariat=prioritization.secretariat)
+    policy.require(policy.access_for(user, prioritization.secretariat), "contribute")
     with transaction.atomic(), acting_as(user):
         prioritization = _locked(prioritization)
         _require_open(prioritization)
@@ -484,7 +454,7 @@ def prioritization_methodology_regenerate(*, prioritization: Prioritization, use
     """
     from evidence.models import Evidence
 
-    _require_cocreator(user=user, secretariat=prioritization.secretariat)
+    policy.require(policy.access_for(user, prioritization.secretariat), "contribute")
     with transaction.atomic():
         prioritization = _locked(prioritization)
         if prioritization.status != Prioritization.Status.COMPUTED:

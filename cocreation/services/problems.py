@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cocreation import policy
 from cocreation.models import DialogueTable, Problem, ProblemOrigin, PublicConsultation
 from pal_portal.history import acting_as
-from stl import policy as access
 from stl.models import Secretariat
 
 TITLE_MAX_LENGTH = Problem._meta.get_field("title").max_length
@@ -58,14 +58,6 @@ def _origin_kwargs(origin: Origin) -> dict:
     raise TypeError(f"Not a problem origin: {origin!r}")
 
 
-def _require_contributor(*, user, secretariat: Secretariat) -> None:
-    stl_access = access.secretariat_access(user, secretariat)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise PermissionDenied(
-            _("Solo las personas integrantes y la facilitación del STL pueden hacer esto.")
-        )
-
-
 def problems_raise(
     *, secretariat: Secretariat, origin: Origin, titles: Iterable[str], user
 ) -> list[Problem]:
@@ -85,7 +77,7 @@ def problem_add(
     *, secretariat: Secretariat, origin: Origin, title: str, description: str = "", user
 ) -> Problem:
     """Add one problem by hand, always from a table or consultation of this STL."""
-    _require_contributor(user=user, secretariat=secretariat)
+    policy.require(policy.access_for(user, secretariat), "contribute")
     if origin is None:
         raise ValidationError(
             {"origin": _("Indica la mesa de diálogo o la consulta pública de donde surgió.")}
@@ -112,7 +104,7 @@ def problem_add(
 
 def problem_merge(*, problem: Problem, into: Problem, user) -> Problem:
     """Fold the duplicate ``problem`` into ``into``; the survivor keeps every origin of both."""
-    _require_contributor(user=user, secretariat=problem.secretariat)
+    policy.require(policy.access_for(user, problem.secretariat), "contribute")
     if into is None:
         raise ValidationError({"into": _("Elige la problemática que se conserva.")})
     if into.secretariat_id != problem.secretariat_id:

@@ -14,7 +14,6 @@ from cocreation.forms.dialogue import ConsultationForm
 from cocreation.selectors.records import consultation_warnings
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
-from stl import policy as access
 
 EDITABLE_FIELDS = (
     "title",
@@ -40,13 +39,6 @@ def _consultation_url(consultation) -> str:
     )
 
 
-def _contributor_or_404(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise Http404
-    return secretariat, stl_access
-
-
 def _saved(request, consultation, message):
     messages.success(request, message)
     for warning in consultation_warnings(consultation=consultation):
@@ -56,7 +48,7 @@ def _saved(request, consultation, message):
 
 @login_required
 def consultation_list(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     return render(
         request,
         "cocreation/consultation_list.html",
@@ -64,7 +56,7 @@ def consultation_list(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "consultations": selectors.consultation_list(secretariat=secretariat),
-            "can_record": stl_access.can_participate or stl_access.can_facilitate,
+            "can_record": policy.record_actions(stl_access)["record_consultation"],
         },
     )
 
@@ -72,7 +64,7 @@ def consultation_list(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_create(request, pk):
-    secretariat, stl_access = _contributor_or_404(request, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk, need="contribute")
     form = ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,8 +97,8 @@ def consultation_create(request, pk):
 
 @login_required
 def consultation_detail(request, pk, consultation_pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    consultation = policy.get_consultation_or_404(secretariat=secretariat, pk=consultation_pk)
+    consultation, stl_access = policy.get_consultation_or_404(request.user, pk, consultation_pk)
+    secretariat = consultation.secretariat
     return render(
         request,
         "cocreation/consultation_detail.html",
@@ -125,8 +117,10 @@ def consultation_detail(request, pk, consultation_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request, pk, consultation_pk):
-    secretariat, stl_access = _contributor_or_404(request, pk)
-    consultation = policy.get_consultation_or_404(secretariat=secretariat, pk=consultation_pk)
+    consultation, stl_access = policy.get_consultation_or_404(
+        request.user, pk, consultation_pk, need="contribute"
+    )
+    secretariat = consultation.secretariat
     initial = {field: getattr(consultation, field) for field in EDITABLE_FIELDS}
     form = ConsultationForm(request.POST or None, initial=initial)
     form.fields["problem_titles"].label = _("Otras problemáticas que surgieron")

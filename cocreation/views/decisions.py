@@ -10,14 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cocreation import policy, selectors, services
-from cocreation.forms.decisions import DecisionCommentForm, DecisionForm, NeutralityForm, VoteForm
+from cocreation.forms.decisions import DecisionCommentForm, DecisionForm, VoteForm
 from cocreation.models import Decision
-from cocreation.services.decisions import FACILITATOR_HAS_NO_VOTE
-from cocreation.services.neutrality import neutrality_statement_text
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
-from stl import policy as access
-from stl import selectors as stl_selectors
 
 
 def _detail_url(decision: Decision) -> str:
@@ -27,17 +23,12 @@ def _detail_url(decision: Decision) -> str:
     )
 
 
-def _decision_or_404(user, pk, decision_pk):
-    secretariat, stl_access = access.get_secretariat_or_404(user, pk)
-    return policy.get_decision_or_404(secretariat=secretariat, pk=decision_pk), stl_access
-
-
 def _detail_context(request, decision, stl_access):
     detail = selectors.decision_detail(decision=decision, user=request.user)
     is_open = decision.status == Decision.Status.OPEN
-    cocreator = stl_access.can_participate or stl_access.can_facilitate
-    # Only a member present may vote; the facilitator never sees the form (requirement 4.b).
-    can_vote = is_open and detail["own_member"] is not None and not stl_access.can_facilitate
+    actions = policy.decision_actions(stl_access, decision)
+    # Only a member may vote; the facilitator never sees the form (requirement 4.b).
+    can_vote = actions["vote"]
     own_vote = detail["own_vote"]
     return {
         "secretariat": decision.secretariat,
@@ -45,15 +36,17 @@ def _detail_context(request, decision, stl_access):
         "decision": decision,
         "is_open": is_open,
         "can_vote": can_vote,
-        "can_comment": cocreator and is_open,
-        "can_close": cocreator and is_open,
-        "facilitator_notice": FACILITATOR_HAS_NO_VOTE if stl_access.can_facilitate else "",
+        "can_comment": actions["comment"],
+        "can_close": actions["close"],
+        "facilitator_notice": policy.refusal(stl_access, "vote")
+        if stl_access.can_facilitate
+        else "",
         "vote_form": (
             VoteForm(initial={"choice": own_vote.choice} if own_vote else None)
             if can_vote
             else None
         ),
-        "comment_form": DecisionCommentForm() if cocreator and is_open else None,
+        "comment_form": DecisionCommentForm() if actions["comment"] else None,
         "evidence_panel": evidence_panel(
             subject=decision, user=request.user, next_url=request.get_full_path()
         ),
@@ -63,7 +56,7 @@ def _detail_context(request, decision, stl_access):
 
 @login_required
 def decision_list(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     return render(
         request,
         "cocreation/decision_list.html",
@@ -71,7 +64,7 @@ def decision_list(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "decisions": selectors.decision_list(secretariat=secretariat),
-            "can_create": stl_access.can_participate or stl_access.can_facilitate,
+            "can_create": policy.record_actions(stl_access)["open_decision"],
         },
     )
 
@@ -79,9 +72,7 @@ def decision_list(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_create(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise Http404
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk, need="contribute")
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,7 +101,7 @@ def decision_create(request, pk):
 
 @login_required
 def decision_detail(request, pk, decision_pk):
-    decision, stl_access = _decision_or_404(request.user, pk, decision_pk)
+    decision, stl_access = policy.get_decision_or_404(request.user, pk, decision_pk)
     return render(
         request, "cocreation/decision_detail.html", _detail_context(request, decision, stl_access)
     )
@@ -119,7 +110,7 @@ def decision_detail(request, pk, decision_pk):
 @login_required
 @require_POST
 def decision_vote(request, pk, decision_pk):
-    decision, _stl_access = _decision_or_404(request.user, pk, decision_pk)
+    decision, _stl_access = policy.get_decision_or_404(request.user, pk, decision_pk)
     try:
         services.decision_vote(
             decision=decision, choice=request.POST.get("choice", ""), user=request.user
@@ -137,7 +128,7 @@ def decision_vote(request, pk, decision_pk):
 @login_required
 @require_POST
 def decision_comment(request, pk, decision_pk):
-    decision, _stl_access = _decision_or_404(request.user, pk, decision_pk)
+    decision, _stl_access = policy.get_decision_or_404(request.user, pk, decision_pk)
     try:
         services.decision_comment_add(
             decision=decision, body=request.POST.get("body", ""), user=request.user
@@ -154,7 +145,7 @@ def decision_comment(request, pk, decision_pk):
 @login_required
 @require_POST
 def decision_close(request, pk, decision_pk):
-    decision, _stl_access = _decision_or_404(request.user, pk, decision_pk)
+    decision, _stl_access = policy.get_decision_or_404(request.user, pk, decision_pk)
     try:
         decision = services.decision_close(decision=decision, user=request.user)
     except PermissionDenied:
@@ -168,61 +159,3 @@ def decision_close(request, pk, decision_pk):
             % {"outcome": decision.get_outcome_display()},
         )
     return redirect(_detail_url(decision))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def neutrality(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    assignment = stl_selectors.active_facilitator_assignment(secretariat=secretariat)
-    can_sign = (
-        assignment is not None
-        and assignment.user_id == request.user.pk
-        and assignment.neutrality_signed_at is None
-    )
-    form = None
-    if can_sign:
-        form = NeutralityForm(
-            request.POST if request.method == "POST" else None,
-            initial={"statement": neutrality_statement_text(assignment=assignment)},
-        )
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.neutrality_declare(
-                    assignment=assignment,
-                    statement=form.cleaned_data["statement"],
-                    declares_no_party=form.cleaned_data["declares_no_party"],
-                    user=request.user,
-                )
-            except PermissionDenied:
-                raise Http404 from None
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Firmaste la declaración de neutralidad. Adjunta abajo el documento "
-                        "firmado como evidencia."
-                    ),
-                )
-                return redirect("cocreation:neutrality", pk=secretariat.pk)
-    return render(
-        request,
-        "cocreation/neutrality.html",
-        {
-            "secretariat": secretariat,
-            "access": stl_access,
-            "assignment": assignment,
-            "form": form,
-            "cancel_url": secretariat.get_absolute_url(),
-            "evidence_panel": (
-                evidence_panel(subject=assignment, user=request.user, next_url=request.path)
-                if assignment
-                else None
-            ),
-        },
-    )

@@ -11,14 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from cocreation import policy, selectors, services
 from cocreation.forms.dialogue import DialogueTableForm, MinutesAnswerForm
-from cocreation.services.dialogue import (
-    format_attendance_register,
-    is_active_member_of,
-    may_log_table,
-)
+from cocreation.services.dialogue import format_attendance_register
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
-from stl import policy as access
 
 
 def _table_url(table) -> str:
@@ -29,7 +24,7 @@ def _table_url(table) -> str:
 
 @login_required
 def table_list(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     context = selectors.dialogue_table_list(secretariat=secretariat)
     return render(
         request,
@@ -37,7 +32,7 @@ def table_list(request, pk):
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "can_log": stl_access.can_facilitate or stl_access.can_participate,
+            "can_log": policy.record_actions(stl_access)["log_table"],
             **context,
         },
     )
@@ -46,7 +41,7 @@ def table_list(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def table_create(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     nuclei = selectors.nuclei_for_logging(
         secretariat=secretariat, user=request.user, stl_access=stl_access
     )
@@ -80,8 +75,8 @@ def table_create(request, pk):
 
 @login_required
 def table_detail(request, pk, table_pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    table = policy.get_dialogue_table_or_404(secretariat=secretariat, pk=table_pk)
+    table, stl_access = policy.get_dialogue_table_or_404(request.user, pk, table_pk)
+    secretariat = table.secretariat
     context = selectors.dialogue_table_detail(table=table, user=request.user, stl_access=stl_access)
     return render(
         request,
@@ -101,10 +96,10 @@ def table_detail(request, pk, table_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def table_edit(request, pk, table_pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    table = policy.get_dialogue_table_or_404(secretariat=secretariat, pk=table_pk)
-    if not may_log_table(user=request.user, nucleus=table.nucleus, stl_access=stl_access):
-        raise Http404
+    table, stl_access = policy.get_dialogue_table_or_404(
+        request.user, pk, table_pk, need="edit_table"
+    )
+    secretariat = table.secretariat
     initial = {
         "held_on": table.held_on,
         "modality": table.modality,
@@ -142,10 +137,10 @@ def table_edit(request, pk, table_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def table_minutes(request, pk, table_pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="participate")
-    table = policy.get_dialogue_table_or_404(secretariat=secretariat, pk=table_pk)
-    if not is_active_member_of(user=request.user, nucleus=table.nucleus):
-        raise Http404
+    table, stl_access = policy.get_dialogue_table_or_404(
+        request.user, pk, table_pk, need="answer_minutes"
+    )
+    secretariat = table.secretariat
     if not table.minutes or table.minutes_approved_at is not None:
         messages.info(
             request,

@@ -14,16 +14,6 @@ from cocreation.forms.prioritization import PrioritizationEntryForm, Prioritizat
 from cocreation.models import Prioritization
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
-from stl import policy as access
-from stl.models import Member
-
-
-def _cocreator_secretariat_or_404(user, pk):
-    """Return the STL and access for its members and facilitator; 404 for anyone else."""
-    secretariat, stl_access = access.get_secretariat_or_404(user, pk)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise Http404
-    return secretariat, stl_access
 
 
 def _detail_url(prioritization: Prioritization) -> str:
@@ -35,7 +25,7 @@ def _detail_url(prioritization: Prioritization) -> str:
 
 @login_required
 def prioritization_list(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     return render(
         request,
         "cocreation/prioritization_list.html",
@@ -43,7 +33,7 @@ def prioritization_list(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "prioritizations": selectors.prioritization_list(secretariat=secretariat),
-            "can_create": stl_access.can_participate or stl_access.can_facilitate,
+            "can_create": policy.record_actions(stl_access)["open_prioritization"],
         },
     )
 
@@ -51,7 +41,7 @@ def prioritization_list(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def prioritization_create(request, pk):
-    secretariat, stl_access = _cocreator_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk, need="contribute")
     problems = selectors.prioritization_active_problems(secretariat=secretariat)
     form = PrioritizationForm(request.POST if request.method == "POST" else None, problems=problems)
     if request.method == "POST" and form.is_valid():
@@ -90,9 +80,11 @@ def prioritization_create(request, pk):
 
 @login_required
 def prioritization_detail(request, pk, prioritization_pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
-    cocreator = stl_access.can_participate or stl_access.can_facilitate
+    prioritization, stl_access = policy.get_prioritization_or_404(
+        request.user, pk, prioritization_pk
+    )
+    secretariat = prioritization.secretariat
+    actions = policy.prioritization_actions(stl_access, prioritization)
     is_open = prioritization.status == Prioritization.Status.OPEN
     panel = evidence_panel(subject=prioritization, user=request.user, next_url=request.path)
     lacks_methodology = selectors.prioritization_lacks_methodology(
@@ -106,10 +98,10 @@ def prioritization_detail(request, pk, prioritization_pk):
             "access": stl_access,
             "prioritization": prioritization,
             "is_open": is_open,
-            "can_enter": cocreator and is_open,
-            "can_compute": cocreator and is_open,
+            "can_enter": actions["rank"] or actions["rank_on_behalf"],
+            "can_compute": actions["compute"],
             "lacks_methodology": lacks_methodology,
-            "can_regenerate_methodology": cocreator and lacks_methodology,
+            "can_regenerate_methodology": actions["regenerate_methodology"] and lacks_methodology,
             "evidence_panel": panel,
             **selectors.prioritization_detail(prioritization=prioritization, user=request.user),
         },
@@ -119,18 +111,17 @@ def prioritization_detail(request, pk, prioritization_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def prioritization_entry(request, pk, prioritization_pk):
-    secretariat, stl_access = _cocreator_secretariat_or_404(request.user, pk)
-    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    prioritization, stl_access = policy.get_prioritization_or_404(
+        request.user, pk, prioritization_pk, need="contribute"
+    )
+    secretariat = prioritization.secretariat
     if prioritization.status != Prioritization.Status.OPEN:
         messages.info(request, _("Esta priorización ya se calculó: no recibe participaciones."))
         return redirect(_detail_url(prioritization))
-    on_behalf = stl_access.can_facilitate
-    entry = None
-    if not on_behalf:
-        member = Member.objects.filter(
-            secretariat=secretariat, user=request.user, is_active=True
-        ).first()
-        entry = prioritization.entries.filter(member=member).first() if member else None
+    # The facilitator never ranks; they may record the entries of named participants.
+    on_behalf = policy.may(stl_access, "rank_on_behalf")
+    member = stl_access.member
+    entry = prioritization.entries.filter(member=member).first() if member else None
     form = PrioritizationEntryForm(
         request.POST if request.method == "POST" else None,
         prioritization=prioritization,
@@ -179,8 +170,9 @@ def prioritization_entry(request, pk, prioritization_pk):
 @login_required
 @require_POST
 def prioritization_entry_delete(request, pk, prioritization_pk, entry_pk):
-    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
-    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    prioritization, _stl_access = policy.get_prioritization_or_404(
+        request.user, pk, prioritization_pk, need="contribute"
+    )
     entry = policy.get_prioritization_entry_or_404(prioritization=prioritization, pk=entry_pk)
     try:
         services.prioritization_entry_delete(entry=entry, user=request.user)
@@ -199,8 +191,9 @@ def prioritization_entry_delete(request, pk, prioritization_pk, entry_pk):
 @login_required
 @require_POST
 def prioritization_compute(request, pk, prioritization_pk):
-    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
-    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    prioritization, _stl_access = policy.get_prioritization_or_404(
+        request.user, pk, prioritization_pk, need="contribute"
+    )
     try:
         services.prioritization_compute(prioritization=prioritization, user=request.user)
     except ValidationError as error:
@@ -221,8 +214,9 @@ def prioritization_compute(request, pk, prioritization_pk):
 @login_required
 @require_POST
 def prioritization_methodology_regenerate(request, pk, prioritization_pk):
-    secretariat, _stl_access = _cocreator_secretariat_or_404(request.user, pk)
-    prioritization = policy.get_prioritization_or_404(secretariat=secretariat, pk=prioritization_pk)
+    prioritization, _stl_access = policy.get_prioritization_or_404(
+        request.user, pk, prioritization_pk, need="contribute"
+    )
     try:
         services.prioritization_methodology_regenerate(
             prioritization=prioritization, user=request.user

@@ -12,14 +12,6 @@ from django.views.decorators.http import require_http_methods
 from cocreation import policy, selectors, services
 from cocreation.forms.dialogue import ProblemForm, ProblemMergeForm
 from pal_portal.forms import add_service_errors
-from stl import policy as access
-
-
-def _contributor_or_404(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
-    if not (stl_access.can_participate or stl_access.can_facilitate):
-        raise Http404
-    return secretariat, stl_access
 
 
 def _list_url(secretariat) -> str:
@@ -28,7 +20,7 @@ def _list_url(secretariat) -> str:
 
 @login_required
 def problem_list(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     return render(
         request,
         "cocreation/problem_list.html",
@@ -36,7 +28,7 @@ def problem_list(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "problems": selectors.problem_list(secretariat=secretariat),
-            "can_edit": stl_access.can_participate or stl_access.can_facilitate,
+            "can_edit": policy.record_actions(stl_access)["raise_problem"],
         },
     )
 
@@ -44,7 +36,7 @@ def problem_list(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def problem_create(request, pk):
-    secretariat, stl_access = _contributor_or_404(request, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk, need="contribute")
     form = ProblemForm(
         request.POST or None,
         origin_choices=selectors.problem_origin_choices(secretariat=secretariat),
@@ -81,8 +73,8 @@ def problem_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def problem_merge(request, pk, problem_pk):
-    secretariat, stl_access = _contributor_or_404(request, pk)
-    problem = policy.get_problem_or_404(secretariat=secretariat, pk=problem_pk)
+    problem, stl_access = policy.get_problem_or_404(request.user, pk, problem_pk, need="contribute")
+    secretariat = problem.secretariat
     if problem.merged_into_id is not None:
         messages.info(request, _("Esta problemática ya fue fusionada en otra."))
         return redirect(_list_url(secretariat))

@@ -3,13 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from cocreation import selectors
-from stl import policy as access
+from cocreation import policy, selectors
 
 
 @login_required
 def timeline(request, pk):
-    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk)
+    secretariat, stl_access = policy.get_record_or_404(request.user, pk)
     return render(
         request,
         "cocreation/timeline.html",
