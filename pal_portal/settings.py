@@ -251,13 +251,16 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
-# django-axes: lock a username + address pair after repeated failures.
+# django-axes: lock a username + address pair after repeated failures. The username is the
+# address as sign-in reads it (any case, no surrounding spaces), so spelling variants share one
+# counter; the lockout page says how long the lock lasts from AXES_COOLOFF_TIME.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "pal_portal.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "pal_portal.views.locked_out"
 AXES_VERBOSE = False
 
 # Content Security Policy: nothing inline, nothing from another host.

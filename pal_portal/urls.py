@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path(
         "cuentas/contrasena/nueva/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,5 +1,11 @@
+import math
+
+from axes.helpers import get_cool_off
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -10,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pal_portal import access
+from pal_portal.auth import login_key
 from pal_portal.health import run_checks
 from stl import services as stl_services
 
@@ -73,3 +80,24 @@ def invitation_accept(request, key):
     return render(
         request, "registration/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Say how long a sign-in lock lasts, from the cool-off setting (AXES_LOCKOUT_CALLABLE)."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from the e-mailed link; proving the mailbox also lifts a sign-in lock."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=login_key(form.user.get_username()))
+        return response
