@@ -4,16 +4,19 @@ import unicodedata
 
 from django.conf import settings
 
+from pal_portal.text import strip_bidi_controls
+
 
 def login_key(username: str | None) -> str:
-    """Return the address as sign-in matches it: NFKC, no surrounding spaces, any case.
+    """Return the address as sign-in matches it: NFKC, no bidi controls or spaces, any case.
 
-    The login form strips and NFKC-normalises the address and the user lookup ignores case, so
-    "Ana@X.mx " and "ana@x.mx" reach the same account; they must share one failure counter.
+    The login form drops bidi controls, strips and NFKC-normalises the address, and the user
+    lookup ignores case, so "Ana@X.mx " and "ana@x.mx" reach the same account; they must share
+    one failure counter.
     """
     if not username:
         return ""
-    return unicodedata.normalize("NFKC", username).strip().casefold()
+    return unicodedata.normalize("NFKC", strip_bidi_controls(username)).strip().casefold()
 
 
 def axes_username(request, credentials=None) -> str:

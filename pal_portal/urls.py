@@ -2,16 +2,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pal_portal import views
+from pal_portal import forms, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("cuentas/entrar/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "cuentas/entrar/",
+        auth_views.LoginView.as_view(authentication_form=forms.LoginForm),
+        name="login",
+    ),
     path("cuentas/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "cuentas/contrasena/olvide/",
-        auth_views.PasswordResetView.as_view(),
+        auth_views.PasswordResetView.as_view(form_class=forms.PasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -31,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "cuentas/contrasena/cambiar/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=forms.PasswordChangeForm),
         name="password_change",
     ),
     path(

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pal_portal import access
 from pal_portal.auth import login_key
+from pal_portal.forms import SetPasswordForm
 from pal_portal.health import run_checks
 from stl import services as stl_services
 
@@ -96,6 +96,8 @@ def locked_out(request, original_response=None, credentials=None):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password from the e-mailed link; proving the mailbox also lifts a sign-in lock."""
+
+    form_class = SetPasswordForm
 
     def form_valid(self, form):
         response = super().form_valid(form)
