@@ -50,5 +50,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "pal_portal.views.bad_request"
+handler403 = "pal_portal.views.permission_denied"
+handler404 = "pal_portal.views.page_not_found"
+handler500 = "pal_portal.views.server_error"
+
 admin.site.site_header = "Portal PAL — Administración INAI"
 admin.site.site_title = "Portal PAL"

@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pal_portal import access
@@ -103,3 +106,41 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=login_key(form.user.get_username()))
         return response
+
+
+# --- error pages (handler400/403/404/500 in pal_portal/urls.py, CSRF_FAILURE_VIEW) ----------------
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """Answer an unexpected error without the request, the user or the database: any may be why."""
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:  # the page must answer even when templates or static files are the failure
+        body = (
+            f'<!DOCTYPE html><html lang="{get_language() or settings.LANGUAGE_CODE}"><head>'
+            f'<meta charset="utf-8">'
+            f"<title>{_('Error del portal')}</title></head><body><main>"
+            f"<h1>{_('Algo falló de nuestro lado')}</h1>"
+            f'<p><a href="/">{_("Volver al inicio")}</a></p></main></body></html>'
+        )
+    return HttpResponseServerError(body)
