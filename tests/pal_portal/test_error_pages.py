@@ -94,3 +94,11 @@ def test_the_500_page_still_answers_when_its_template_fails(alicia, settings):
     assert "portal.css" not in body  # the plain fallback, not the template
     assert "<h1>Algo falló de nuestro lado</h1>" in body
     assert 'href="/">Volver al inicio</a>' in body
+
+
+def test_a_foreign_object_and_a_missing_one_get_the_very_same_page(bruno, state_a):
+    client = client_for(bruno)
+    foreign = client.get(state_a.get_absolute_url())
+    missing = client.get(state_a.get_absolute_url().replace(str(state_a.pk), "999999"))
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.content == missing.content  # no per-answer CSRF token, no echoed path
