@@ -244,7 +244,11 @@ else:
         "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
     )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portal PAL <no-responder@pal.local>")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in e-mails (invitations, password resets). When SITE_URL is not set, links made
+# while answering a request follow the address it was served on (pal_portal.site.site_url); the
+# default below only serves links made without a request.
+SITE_URL_IS_SET = bool(env.str("SITE_URL", default=""))
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 

@@ -15,7 +15,7 @@ urlpatterns = [
     path("cuentas/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "cuentas/contrasena/olvide/",
-        auth_views.PasswordResetView.as_view(form_class=forms.PasswordResetForm),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

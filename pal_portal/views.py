@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pal_portal import access
 from pal_portal.auth import login_key
-from pal_portal.forms import SetPasswordForm
+from pal_portal.forms import PasswordResetForm, SetPasswordForm
 from pal_portal.health import run_checks
+from pal_portal.site import site_url
 from stl import services as stl_services
 
 
@@ -95,6 +96,19 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """E-mail a reset link that starts with SITE_URL when set, else with the address served."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        self.extra_email_context = {
+            "site_url": site_url(self.request),
+            "site_name": _("Portal PAL"),
+        }
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
