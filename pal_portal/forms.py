@@ -4,9 +4,15 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from pal_portal.models import User
 from pal_portal.text import strip_bidi_controls
+
+# Django's placeholder for "nothing chosen yet" (BLANK_CHOICE_DASH, ModelChoiceField.empty_label)
+# is not translatable; every portal form says it in words instead.
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_CHOICE_LABEL = _("— Elige una opción —")
 
 
 def _without_bidi(value):
@@ -23,6 +29,7 @@ class PortalFormMixin:
     The submitted data loses its bidirectional control characters before validation, so required
     and length checks see what will be saved; ``cleaned_data`` loses them again after ``clean()``,
     for values a form computes itself. Passwords are left exactly as typed: they are never shown.
+    Choice fields say "— Elige una opción —" instead of Django's "---------".
     Put the mixin first: ``class NucleusForm(PortalFormMixin, forms.Form)``.
     """
 
@@ -30,6 +37,8 @@ class PortalFormMixin:
         super().__init__(*args, **kwargs)
         if self.is_bound:
             self.data = self._data_without_bidi(self.data)
+        for field in self.fields.values():
+            _name_the_empty_choice(field)
 
     def _password_fields(self) -> set[str]:
         return {
@@ -55,6 +64,18 @@ class PortalFormMixin:
             if name not in passwords:
                 self.cleaned_data[name] = _without_bidi(value)
         super()._post_clean()
+
+
+def _name_the_empty_choice(field) -> None:
+    if getattr(field, "empty_label", None) == DJANGO_EMPTY_LABEL:  # ModelChoiceField
+        field.empty_label = EMPTY_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
+        blank = ("", DJANGO_EMPTY_LABEL)
+        if any(tuple(choice) == blank for choice in field.choices):
+            field.choices = [
+                ("", EMPTY_CHOICE_LABEL) if tuple(choice) == blank else choice
+                for choice in field.choices
+            ]
 
 
 class Form(PortalFormMixin, forms.Form):
