@@ -1,8 +1,9 @@
-"""Spanish unless the person chose otherwise."""
+"""The portal's middleware: Spanish unless chosen otherwise; private answers to signed-in people."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -19,3 +20,22 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivateResponsesMiddleware:
+    """Keep every answer to a signed-in person out of caches: ``Cache-Control: private, no-store``.
+
+    Pages behind login and downloads carry personal data (attendance registers, names, e-mail
+    addresses); neither a shared proxy nor the browser's disk may keep them after the person signs
+    out. Answers to anonymous visitors, and static files (served before this runs), are untouched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

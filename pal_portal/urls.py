@@ -2,17 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pal_portal import views
+from pal_portal import forms, views
 from stl import views as stl_views
 
 urlpatterns = [
     path("", stl_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("cuentas/entrar/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "cuentas/entrar/",
+        auth_views.LoginView.as_view(authentication_form=forms.LoginForm),
+        name="login",
+    ),
     path("cuentas/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "cuentas/contrasena/olvide/",
-        auth_views.PasswordResetView.as_view(),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -22,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "cuentas/contrasena/nueva/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -32,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "cuentas/contrasena/cambiar/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=forms.PasswordChangeForm),
         name="password_change",
     ),
     path(
@@ -47,6 +51,11 @@ urlpatterns = [
     path("stl/<int:pk>/evidencia/", include("evidence.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "pal_portal.views.bad_request"
+handler403 = "pal_portal.views.permission_denied"
+handler404 = "pal_portal.views.page_not_found"
+handler500 = "pal_portal.views.server_error"
 
 admin.site.site_header = "Portal PAL — Administración INAI"
 admin.site.site_title = "Portal PAL"

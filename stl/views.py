@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from pal_portal.forms import add_service_errors
+from pal_portal.forms import SetPasswordForm, add_service_errors
 from stl import policy as access
 from stl import selectors, services
 from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
