@@ -370,7 +370,7 @@ def make_jpeg(path: Path, size: int) -> None:
 
 def stripped_hash(path: Path) -> tuple[str, int]:
     """Return the SHA-256 and size the vault should store for the image at ``path``."""
-    from evidence.validation import strip_image_metadata
+    from evidence.file_checks import strip_image_metadata
 
     digest = hashlib.sha256()
     with tempfile.TemporaryFile() as clean:

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evidence.file_checks import ACCEPTED_TYPES
 from evidence.models import Evidence
 from evidence.uploads import limit_label
-from evidence.validation import ACCEPTED_TYPES
 
 MAX_FILES_PER_UPLOAD = 20
 ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in ACCEPTED_TYPES)

@@ -32,10 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence import subjects
+from evidence.file_checks import CSV, TEXT, sniff_and_check, strip_image_metadata
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport, IntegrityCheck
 from evidence.storage import evidence_storage
 from evidence.uploads import HashedUploadedFile, max_upload_bytes
-from evidence.validation import CSV, TEXT, sniff_and_check, strip_image_metadata
 from pal_portal import access
 from pal_portal.history import acting_as
 

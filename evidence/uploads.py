@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http.multipartparser import MultiPartParser
 
-from evidence.validation import DEFAULT_MAX_UPLOAD_BYTES
+from evidence.file_checks import DEFAULT_MAX_UPLOAD_BYTES
 
 # Room for the form's other fields and the multipart headers around the file.
 BODY_OVERHEAD_BYTES = 1024 * 1024
@@ -126,7 +126,7 @@ class _BackgroundSync:
 
 class _ClientNameMultiPartParser(MultiPartParser):
     def sanitize_file_name(self, file_name):
-        # Keep the name as sent; evidence.validation.clean_filename refuses unsafe ones with a
+        # Keep the name as sent; evidence.file_checks.clean_filename refuses unsafe ones with a
         # message. UploadedFile still reduces ``.name`` to a basename; ``.client_name`` keeps it.
         return html.unescape(file_name) or None
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import ExifTags, Image, ImageCms, ImageOps, PngImagePlugin
 
-from evidence.validation import (
+from evidence.file_checks import (
     ACCEPTED_TYPES,
     CSV,
     DOCX,
@@ -351,7 +351,7 @@ def test_jpeg_scan_data_is_copied_verbatim(tmp_path):
 def test_jpeg_markers_split_across_read_chunks_are_found(tmp_path, monkeypatch, chunk_bytes):
     content = noisy_image("JPEG", exif=image_exif(), progressive=True, restart_marker_blocks=2)
     expected = stripped(tmp_path, content)
-    monkeypatch.setattr("evidence.validation.CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr("evidence.file_checks.CHUNK_BYTES", chunk_bytes)
 
     assert stripped(tmp_path, content) == expected
 
@@ -594,7 +594,7 @@ def test_hostile_file_is_rejected(upload, name, build, code):
 
 
 def test_markup_split_across_read_chunks_is_found(upload, monkeypatch):
-    monkeypatch.setattr("evidence.validation.CHUNK_BYTES", 16)
+    monkeypatch.setattr("evidence.file_checks.CHUNK_BYTES", 16)
     # Past the bytes libmagic sniffs, so only the chunked body scan can see it.
     content = "Acuerdos de la sesión.\n".encode() * 500 + b"<scr" + b"ipt>alert(1)</script>"
 
