@@ -32,7 +32,6 @@ from PIL import Image
 
 StrPath = str | os.PathLike[str]
 
-DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 DEFAULT_ZIP_MAX_ENTRIES = 1000
 DEFAULT_ZIP_MAX_RATIO = 100
 DEFAULT_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
@@ -53,22 +52,39 @@ CSV = "text/csv"
 TEXT = "text/plain"
 ZIP = "application/zip"
 
-# Extension -> MIME types its real content may have. The first one is the canonical type to
-# store and serve the file with.
+
+@dataclass(frozen=True, slots=True)
+class AcceptedFormat:
+    """One kind of file the vault accepts: how people call it, its extensions, its real types."""
+
+    label: str
+    extensions: tuple[str, ...]
+    # MIME types its real content may have; the first is the one to store and serve it with.
+    mime_types: tuple[str, ...]
+
+
+# The one list of accepted files: the checks, the form's ``accept`` attribute and every text
+# that names the formats to users are generated from it.
+ACCEPTED_FORMATS: tuple[AcceptedFormat, ...] = (
+    AcceptedFormat("PDF", ("pdf",), (PDF,)),
+    AcceptedFormat("JPG", ("jpg", "jpeg"), (JPEG,)),
+    AcceptedFormat("PNG", ("png",), (PNG,)),
+    AcceptedFormat("WebP", ("webp",), (WEBP,)),
+    AcceptedFormat("DOCX", ("docx",), (DOCX,)),
+    AcceptedFormat("XLSX", ("xlsx",), (XLSX,)),
+    AcceptedFormat("PPTX", ("pptx",), (PPTX,)),
+    AcceptedFormat("ODT", ("odt",), (ODT,)),
+    AcceptedFormat("ODS", ("ods",), (ODS,)),
+    AcceptedFormat("CSV", ("csv",), (CSV, TEXT)),
+    AcceptedFormat("TXT", ("txt",), (TEXT,)),
+)
+
+# Extension -> MIME types its real content may have (the first one is canonical).
 ACCEPTED_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "pdf": (PDF,),
-        "jpg": (JPEG,),
-        "jpeg": (JPEG,),
-        "png": (PNG,),
-        "webp": (WEBP,),
-        "docx": (DOCX,),
-        "xlsx": (XLSX,),
-        "pptx": (PPTX,),
-        "odt": (ODT,),
-        "ods": (ODS,),
-        "csv": (CSV, TEXT),
-        "txt": (TEXT,),
+        extension: accepted.mime_types
+        for accepted in ACCEPTED_FORMATS
+        for extension in accepted.extensions
     }
 )
 
@@ -216,7 +232,7 @@ def accepted_extension(*, name: str) -> str:
         raise ValidationError(
             _("El archivo no tiene extensión. Formatos aceptados: %(formats)s."),
             code="extension_missing",
-            params={"formats": _accepted_formats_text()},
+            params={"formats": accepted_formats_text()},
         )
     if extension == "svg" or extension == "svgz":
         raise ValidationError(_("Los archivos SVG no se aceptan."), code="svg_not_allowed")
@@ -226,7 +242,7 @@ def accepted_extension(*, name: str) -> str:
         raise ValidationError(
             _("La extensión .%(extension)s no está permitida. Formatos aceptados: %(formats)s."),
             code="extension_not_allowed",
-            params={"extension": extension, "formats": _accepted_formats_text()},
+            params={"extension": extension, "formats": accepted_formats_text()},
         )
     return extension
 
@@ -312,28 +328,40 @@ def strip_image_metadata(*, path: StrPath, output: StrPath | BinaryIO) -> None:
             raise
 
 
-def _accepted_formats_text() -> str:
-    return _("PDF, JPG, PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV y TXT")
+def accepted_formats_text() -> str:
+    """Return the accepted formats as people read them: "PDF, JPG, … CSV o TXT"."""
+    *labels, last = (accepted.label for accepted in ACCEPTED_FORMATS)
+    return _("%(formats)s o %(last)s") % {"formats": ", ".join(labels), "last": last}
 
 
-def _check_size(*, size: int) -> None:
-    if size <= 0:
-        raise ValidationError(_("El archivo está vacío."), code="empty_file")
-    limit = getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
-    if size > limit:
-        raise ValidationError(
-            _("El archivo pesa más de %(limit)s, el máximo permitido."),
-            code="file_too_large",
-            params={"limit": _human_size(limit)},
-        )
+def max_upload_bytes() -> int:
+    """Return the largest file the vault accepts, in bytes (``EVIDENCE_MAX_UPLOAD_BYTES``)."""
+    return settings.EVIDENCE_MAX_UPLOAD_BYTES
 
 
-def _human_size(size: int) -> str:
+def limit_label() -> str:
+    """Return the size limit as people read it, e.g. "50 MB"."""
+    return size_label(max_upload_bytes())
+
+
+def size_label(size: int) -> str:
+    """Return a byte count as people read it, e.g. "50 MB"."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):g} MB"
     if size >= 1024:
         return f"{size / 1024:g} KB"
     return f"{size} bytes"
+
+
+def _check_size(*, size: int) -> None:
+    if size <= 0:
+        raise ValidationError(_("El archivo está vacío."), code="empty_file")
+    if size > max_upload_bytes():
+        raise ValidationError(
+            _("El archivo pesa más de %(limit)s, el máximo permitido."),
+            code="file_too_large",
+            params={"limit": limit_label()},
+        )
 
 
 def _refuse_dangerous_types(*, head: bytes, sniffed: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import io
 import logging
 import os
@@ -32,10 +33,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence import subjects
-from evidence.file_checks import CSV, TEXT, sniff_and_check, strip_image_metadata
+from evidence.file_checks import (
+    CSV,
+    TEXT,
+    max_upload_bytes,
+    sniff_and_check,
+    strip_image_metadata,
+)
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport, IntegrityCheck
 from evidence.storage import evidence_storage
-from evidence.uploads import HashedUploadedFile, max_upload_bytes
+from evidence.uploads import HashedUploadedFile
 from pal_portal import access
 from pal_portal.history import acting_as
 
@@ -496,6 +503,22 @@ def _hash_stored(name: str, *, copy_to: IO[bytes] | None = None) -> tuple[str, i
     return digest.hexdigest(), size
 
 
+def _check_stored(
+    *, name: str, sha256: str, size: int, display_name: str, copy_to: IO[bytes] | None = None
+) -> None:
+    """Raise EvidenceIntegrityError unless the stored file hashes to ``sha256`` and ``size``.
+
+    The one integrity comparison of the vault: downloads, exports and ``verify_evidence`` all
+    call it. The size alone proves nothing (a same-size edit keeps it); the hash decides.
+    """
+    try:
+        actual_sha256, actual_size = _hash_stored(name, copy_to=copy_to)
+    except FileNotFoundError:
+        raise EvidenceIntegrityError(EvidenceIntegrityError.MISSING, name=display_name) from None
+    if not hmac.compare_digest(actual_sha256, sha256) or actual_size != size:
+        raise EvidenceIntegrityError(EvidenceIntegrityError.ALTERED, name=display_name)
+
+
 def _verified_copy(*, name: str, sha256: str, size: int, display_name: str) -> IO[bytes]:
     """Return an anonymous temporary copy of a stored file whose hash matched, at position 0.
 
@@ -503,16 +526,10 @@ def _verified_copy(*, name: str, sha256: str, size: int, display_name: str) -> I
     """
     copy = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
     try:
-        actual_sha256, actual_size = _hash_stored(name, copy_to=copy)
-    except FileNotFoundError:
-        copy.close()
-        raise EvidenceIntegrityError(EvidenceIntegrityError.MISSING, name=display_name) from None
+        _check_stored(name=name, sha256=sha256, size=size, display_name=display_name, copy_to=copy)
     except BaseException:
         copy.close()
         raise
-    if actual_sha256 != sha256 or actual_size != size:
-        copy.close()
-        raise EvidenceIntegrityError(EvidenceIntegrityError.ALTERED, name=display_name)
     copy.seek(0)
     return copy
 
@@ -835,17 +852,16 @@ def evidence_verify_all() -> IntegrityCheck:
     for evidence in queryset.iterator(chunk_size=500):
         check.checked += 1
         try:
-            actual_sha256, actual_size = _hash_stored(evidence.file.name)
-        except FileNotFoundError:
-            error = EvidenceIntegrityError(
-                EvidenceIntegrityError.MISSING, name=evidence.original_name
+            _check_stored(
+                name=evidence.file.name,
+                sha256=evidence.sha256,
+                size=evidence.size,
+                display_name=evidence.original_name,
             )
+        except EvidenceIntegrityError as integrity_error:
+            error = integrity_error
         else:
-            if actual_sha256 == evidence.sha256 and actual_size == evidence.size:
-                continue
-            error = EvidenceIntegrityError(
-                EvidenceIntegrityError.ALTERED, name=evidence.original_name
-            )
+            continue
         if error.problem == EvidenceIntegrityError.MISSING:
             check.missing += 1
         else:

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from evidence import selectors, services
+from evidence.file_checks import limit_label
 from evidence.forms import (
     EvidenceSupersedeForm,
     EvidenceUploadForm,
@@ -30,7 +31,7 @@ from evidence.forms import (
     PublicVersionForm,
 )
 from evidence.models import Evidence
-from evidence.uploads import EvidenceUploadHandler, limit_label, max_body_bytes
+from evidence.uploads import EvidenceUploadHandler, max_body_bytes
 from pal_portal import access
 
 

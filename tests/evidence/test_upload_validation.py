@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from PIL import ExifTags, Image, ImageCms, ImageOps, PngImagePlugin
 
 from evidence.file_checks import (
+    ACCEPTED_FORMATS,
     ACCEPTED_TYPES,
     CSV,
     DOCX,
@@ -25,10 +26,14 @@ from evidence.file_checks import (
     WEBP,
     XLSX,
     SniffResult,
+    accepted_extension,
+    accepted_formats_text,
     clean_filename,
+    max_upload_bytes,
     sniff_and_check,
     strip_image_metadata,
 )
+from evidence.forms import ACCEPT_ATTRIBUTE, formats_help
 
 MINIMAL_PDF = (
     b"%PDF-1.4\n"
@@ -622,6 +627,38 @@ def test_file_over_the_configured_limit_is_rejected(upload, settings):
 
     assert rejection_code(upload, "acta.pdf", MINIMAL_PDF + b"%" * 100) == "file_too_large"
     assert upload("acta.pdf", MINIMAL_PDF[:100]).mime_type == PDF
+
+
+def test_shipped_limit_is_50_mib(upload, tmp_path):
+    # Reads the setting as shipped: no override here.
+    limit = 50 * 1024 * 1024
+    assert max_upload_bytes() == limit
+    path = tmp_path / "acta.pdf"
+    path.write_bytes(MINIMAL_PDF)
+
+    assert sniff_and_check(name="acta.pdf", path=path, size=limit).size == limit
+    with pytest.raises(ValidationError) as exc_info:
+        sniff_and_check(name="acta.pdf", path=path, size=limit + 1)
+
+    assert exc_info.value.code == "file_too_large"
+    assert exc_info.value.messages == ["El archivo pesa más de 50 MB, el máximo permitido."]
+
+
+def test_users_read_the_formats_from_the_one_list():
+    labels = [accepted.label for accepted in ACCEPTED_FORMATS]
+    extensions = [ext for accepted in ACCEPTED_FORMATS for ext in accepted.extensions]
+
+    assert list(ACCEPTED_TYPES) == extensions
+    assert accepted_formats_text() == ", ".join(labels[:-1]) + " o " + labels[-1]
+    assert formats_help() == (
+        "PDF, JPG, PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV o TXT; hasta 50 MB por envío."
+    )
+    assert ",".join(f".{ext}" for ext in extensions) == ACCEPT_ATTRIBUTE
+    with pytest.raises(ValidationError) as exc_info:
+        accepted_extension(name="programa.exe")
+    assert exc_info.value.messages == [
+        f"La extensión .exe no está permitida. Formatos aceptados: {accepted_formats_text()}."
+    ]
 
 
 def test_zip_limits_come_from_settings(upload, settings):

@@ -116,7 +116,7 @@ def test_several_files_at_once_each_judged_on_its_own(state_a, alicia):
     ]
     assert form_errors(response) == [
         "«acta.pdf.exe»: La extensión .exe no está permitida. Formatos aceptados: PDF, JPG, "
-        "PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV y TXT."
+        "PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV o TXT."
     ]
     assert "Se adjuntaron 2 archivos." in response.content.decode()
 
