@@ -30,6 +30,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from evidence.pdf_content import pdf_active_content
+
 StrPath = str | os.PathLike[str]
 
 DEFAULT_ZIP_MAX_ENTRIES = 1000
@@ -156,9 +158,9 @@ _HTML_EXTENSIONS = frozenset({"html", "htm", "xhtml", "shtml", "xht"})
 # Text files are held to the short markers. Binary files (images, PDF) are full of random bytes,
 # where "<%" turns up every 64 KiB and "<?=" every 16 MiB, so there a marker only counts when
 # it reads as code: a complete tag, or an opening tag followed by a run of printable characters.
-# With those patterns a 50 MiB photo of random-looking compressed data trips one about once in
-# ten thousand uploads, and a real payload (the ones of PayloadsAllTheThings and fuzzdb, see
-# tests/evidence/corpus/README.md) always matches.
+# With those patterns a 50 MiB photo of random-looking compressed data trips one, by estimate,
+# less than once in a thousand uploads, and a real payload (those of PayloadsAllTheThings and
+# fuzzdb, see tests/evidence/corpus/README.md) always matches.
 _PRINTABLE = rb"[\t\n\r\x20-\x3b\x3d\x3f-\x7e]"  # printable ASCII but "<" and ">"
 _SSI = rb"<!--\s*#\s*(?:exec|include|echo|config|set|printenv|fsize|flastmod|if)\b"
 _SERVER_CODE_IN_BINARY = (
@@ -218,6 +220,8 @@ class SniffResult:
     mime_type: str
     size: int
     text_encoding: str | None = None
+    # Kinds of active content found in a PDF (see evidence.pdf_content), to remove or refuse.
+    active_content: tuple[str, ...] = ()
 
     @property
     def is_image(self) -> bool:
@@ -308,16 +312,20 @@ def sniff_and_check(*, name: str, path: StrPath, size: int | None = None) -> Sni
 
     mime_type = expected[0]
     text_encoding = None
+    active_content: tuple[str, ...] = ()
     if mime_type in IMAGE_TYPES:
         _check_image(path=path, mime_type=mime_type)
     elif mime_type in TEXT_TYPES:
         text_encoding = _check_text(path=path, allow_legacy_encoding=mime_type == CSV)
+    elif mime_type == PDF:
+        active_content = _check_pdf(path=path)
     return SniffResult(
         name=display_name,
         extension=extension,
         mime_type=mime_type,
         size=size,
         text_encoding=text_encoding,
+        active_content=active_content,
     )
 
 
@@ -552,6 +560,19 @@ def _check_image(*, path: StrPath, mime_type: str) -> None:
             ),
             code="embedded_markup",
         )
+
+
+def _check_pdf(*, path: StrPath) -> tuple[str, ...]:
+    """Refuse a PDF that is also HTML or server code; return the active content it holds."""
+    if _contains_markup(path=path, pattern=_PDF_MARKUP):
+        raise ValidationError(
+            _(
+                "El PDF contiene código HTML, de script o de servidor (PHP, ASP, SSI) "
+                "y no se acepta."
+            ),
+            code="embedded_markup",
+        )
+    return pdf_active_content(path=path)
 
 
 def _image_too_large() -> ValidationError:

@@ -72,6 +72,12 @@ def _add_file_errors(form, name: str, error: ValidationError) -> None:
         form.add_error(None, f"«{_printable(name)}»: {message}")
 
 
+def _report_cleaning(request, evidence: Evidence) -> None:
+    """Tell the user what was removed from a file before it was stored (active content)."""
+    for notice in getattr(evidence, "upload_notices", ()):
+        messages.warning(request, f"«{_printable(evidence.original_name)}»: {notice}")
+
+
 def _subject_redirect(evidence: Evidence):
     return redirect(
         selectors.subject_url(
@@ -177,6 +183,8 @@ def _subject_page(request, *, subject_obj, evidence_access, handler):
                     _add_file_errors(form, getattr(upload, "client_name", upload.name), error)
                 except PermissionDenied:
                     raise Http404 from None
+        for evidence in attached:
+            _report_cleaning(request, evidence)
         if attached:
             messages.success(
                 request,
@@ -299,6 +307,7 @@ def _supersede_page(request, *, evidence, handler):
             except PermissionDenied:
                 raise Http404 from None
             else:
+                _report_cleaning(request, new)
                 messages.success(
                     request,
                     _("«%(old)s» quedó sustituida por «%(new)s».")

@@ -172,7 +172,8 @@ HOSTILE_UPLOADS = [
     (
         "captura.png",
         png_html_polyglot(),
-        "La imagen contiene código HTML o de script oculto y no se acepta.",
+        "La imagen contiene código HTML, de script o de servidor (PHP, ASP, SSI) oculto y no "
+        "se acepta.",
     ),
     ("minuta.docx", zip_bomb_bytes(), "posible bomba de descompresión"),
     ("minuta.docx", crowded_docx_bytes(), "demasiados elementos internos"),
