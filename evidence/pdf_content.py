@@ -147,7 +147,9 @@ def _corrupt_pdf() -> ValidationError:
 def _examine(pdf: pikepdf.Pdf, *, neutralise: bool) -> tuple[str, ...]:
     max_objects = getattr(settings, "EVIDENCE_PDF_MAX_OBJECTS", DEFAULT_PDF_MAX_OBJECTS)
     declared = pdf.trailer.get("/Size")
-    if not isinstance(declared, int) or declared > max_objects:
+    if not isinstance(declared, int):  # a damaged file whose cross-references qpdf rebuilt
+        declared = len(pdf.get_xref_table())
+    if declared > max_objects:
         raise ValidationError(
             _(
                 "El PDF tiene demasiados objetos internos (más de %(max)d) para revisarlo de "

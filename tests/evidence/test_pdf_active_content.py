@@ -228,3 +228,16 @@ def test_upload_page_tells_what_was_removed(state_a, alicia):
         "automáticas al abrirlo); se guardó una copia sin él."
     ) in page
     assert Evidence.objects.get().original_name == "convocatoria.pdf"
+
+
+def test_pdf_with_too_many_objects_is_refused_before_they_are_read(tmp_path, settings):
+    # qpdf keeps every object it reads in memory; the limit keeps a pathological file out.
+    settings.EVIDENCE_PDF_MAX_OBJECTS = 5
+    content = (PDFS / "issue6106.pdf").read_bytes()
+
+    error = refusal(tmp_path, content)
+
+    assert error.code == "pdf_too_many_objects"
+    assert error.messages == [
+        "El PDF tiene demasiados objetos internos (más de 5) para revisarlo de forma segura."
+    ]
