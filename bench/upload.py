@@ -49,12 +49,10 @@ CLEARED = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL", "EMAIL_URL
 PROXY_HEADERS = {"Host": HOST, "X-Forwarded-Proto": "https"}
 MEMORY_TARGET_MB = 20
 THROUGHPUT_FACTOR_TARGET = 2.0
-PDF_HEAD = (
-    b"%PDF-1.4\n"
-    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n"
-    b"4 0 obj << /Length 0 >> stream\n"
+PDF_OBJECTS = (
+    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n",
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n",
 )
 
 
@@ -289,17 +287,46 @@ class Portal:
 
 
 def make_file(path: Path, size: int) -> str:
-    """Write a PDF-looking file of ``size`` bytes (random body); return its SHA-256."""
+    """Write a valid PDF of ``size`` bytes (one stream of random bytes); return its SHA-256.
+
+    The vault opens every PDF to look for active content, so the file must be a real PDF: its
+    bulk is an unreferenced stream, with a cross-reference table and trailer after it.
+    """
+    header = b"%PDF-1.4\n"
+    offsets, position = [], len(header)
+    for obj in PDF_OBJECTS:
+        offsets.append(position)
+        position += len(obj)
+    offsets.append(position)
+
+    def tail_for(body: int) -> tuple[bytes, bytes]:
+        stream_head = f"4 0 obj << /Length {body} >> stream\n".encode()
+        xref_at = position + len(stream_head) + body + len(b"\nendstream endobj\n")
+        entries = "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+        trailer = (
+            f"xref\n0 5\n0000000000 65535 f \n{entries}"
+            f"trailer << /Root 1 0 R /Size 5 >>\nstartxref\n{xref_at}\n%%EOF\n"
+        ).encode()
+        return stream_head, b"\nendstream endobj\n" + trailer
+
+    stream_head, end = tail_for(0)
+    body = size - position - len(stream_head) - len(end)
+    stream_head, end = tail_for(body)
+    body = size - position - len(stream_head) - len(end)  # the digits of /Length may grow
+    stream_head, end = tail_for(body)
     digest = hashlib.sha256()
     with open(path, "wb") as target:
-        target.write(PDF_HEAD)
-        digest.update(PDF_HEAD)
-        remaining = size - len(PDF_HEAD)
+        for piece in (header, *PDF_OBJECTS, stream_head):
+            target.write(piece)
+            digest.update(piece)
+        remaining = body
         while remaining > 0:
             chunk = os.urandom(min(CHUNK, remaining))
             target.write(chunk)
             digest.update(chunk)
             remaining -= len(chunk)
+        target.write(end)
+        digest.update(end)
     return digest.hexdigest()
 
 

@@ -30,9 +30,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from evidence.pdf_content import pdf_active_content
+
 StrPath = str | os.PathLike[str]
 
-DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 DEFAULT_ZIP_MAX_ENTRIES = 1000
 DEFAULT_ZIP_MAX_RATIO = 100
 DEFAULT_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
@@ -53,22 +54,39 @@ CSV = "text/csv"
 TEXT = "text/plain"
 ZIP = "application/zip"
 
-# Extension -> MIME types its real content may have. The first one is the canonical type to
-# store and serve the file with.
+
+@dataclass(frozen=True, slots=True)
+class AcceptedFormat:
+    """One kind of file the vault accepts: how people call it, its extensions, its real types."""
+
+    label: str
+    extensions: tuple[str, ...]
+    # MIME types its real content may have; the first is the one to store and serve it with.
+    mime_types: tuple[str, ...]
+
+
+# The one list of accepted files: the checks, the form's ``accept`` attribute and every text
+# that names the formats to users are generated from it.
+ACCEPTED_FORMATS: tuple[AcceptedFormat, ...] = (
+    AcceptedFormat("PDF", ("pdf",), (PDF,)),
+    AcceptedFormat("JPG", ("jpg", "jpeg"), (JPEG,)),
+    AcceptedFormat("PNG", ("png",), (PNG,)),
+    AcceptedFormat("WebP", ("webp",), (WEBP,)),
+    AcceptedFormat("DOCX", ("docx",), (DOCX,)),
+    AcceptedFormat("XLSX", ("xlsx",), (XLSX,)),
+    AcceptedFormat("PPTX", ("pptx",), (PPTX,)),
+    AcceptedFormat("ODT", ("odt",), (ODT,)),
+    AcceptedFormat("ODS", ("ods",), (ODS,)),
+    AcceptedFormat("CSV", ("csv",), (CSV, TEXT)),
+    AcceptedFormat("TXT", ("txt",), (TEXT,)),
+)
+
+# Extension -> MIME types its real content may have (the first one is canonical).
 ACCEPTED_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "pdf": (PDF,),
-        "jpg": (JPEG,),
-        "jpeg": (JPEG,),
-        "png": (PNG,),
-        "webp": (WEBP,),
-        "docx": (DOCX,),
-        "xlsx": (XLSX,),
-        "pptx": (PPTX,),
-        "odt": (ODT,),
-        "ods": (ODS,),
-        "csv": (CSV, TEXT),
-        "txt": (TEXT,),
+        extension: accepted.mime_types
+        for accepted in ACCEPTED_FORMATS
+        for extension in accepted.extensions
     }
 )
 
@@ -132,20 +150,50 @@ _EXECUTABLE_HEADERS = (
 )
 _HTML_EXTENSIONS = frozenset({"html", "htm", "xhtml", "shtml", "xht"})
 
-# Lower-case byte markers of HTML, script or server code. ASCII, so they match in UTF-8,
-# Latin-1 and Windows-1252 alike.
-_MARKUP_MARKERS = (
-    b"<!doctype html",
-    b"<html",
-    b"<body",
-    b"<script",
-    b"<iframe",
-    b"<svg",
-    b"<object",
-    b"<embed",
-    b"<?php",
+# Markup that a browser, a web server or an XML parser would act on: HTML and script tags,
+# server-side code (PHP, including its short echo tag, ASP/JSP, server-side includes) and XML
+# document type declarations (entities, XXE). Patterns are ASCII, so they match in UTF-8,
+# Latin-1 and Windows-1252 alike, and case-insensitive.
+#
+# Text files are held to the short markers. Binary files (images, PDF) are full of random bytes,
+# where "<%" turns up every 64 KiB and "<?=" every 16 MiB, so there a marker only counts when
+# it reads as code: a complete tag, or an opening tag followed by a run of printable characters.
+# With those patterns a 50 MiB photo of random-looking compressed data trips one, by estimate,
+# less than once in a thousand uploads, and a real payload (those of PayloadsAllTheThings and
+# fuzzdb, see tests/evidence/corpus/README.md) always matches.
+_PRINTABLE = rb"[\t\n\r\x20-\x3b\x3d\x3f-\x7e]"  # printable ASCII but "<" and ">"
+_SSI = rb"<!--\s*#\s*(?:exec|include|echo|config|set|printenv|fsize|flastmod|if)\b"
+_SERVER_CODE_IN_BINARY = (
+    rb"<\?php\s"
+    rb"|<\?=" + _PRINTABLE + rb"{10}"
+    rb"|<\?=" + _PRINTABLE + rb"{1,9}\?>"
+    rb"|<%" + _PRINTABLE + rb"{4,256}%>"
+    rb"|" + _SSI
 )
-_MARKER_OVERLAP = max(len(marker) for marker in _MARKUP_MARKERS) - 1
+
+
+def _tag_in_binary(tags: bytes) -> bytes:
+    return rb"<(?:" + tags + rb")(?:[\s/]" + _PRINTABLE + rb"{0,256})?>"
+
+
+_TEXT_MARKUP = re.compile(
+    rb"<(?:script|iframe|object|embed|svg|html|body)"
+    rb"|<\?php|<\?=|<%|" + _SSI + rb"|<!(?:doctype|entity)",
+    re.IGNORECASE,
+)
+# Images: XML declarations are left out, as honest XMP and Photoshop metadata carry them (and
+# all metadata is stripped anyway).
+_IMAGE_MARKUP = re.compile(
+    _tag_in_binary(rb"script|iframe|object|embed|svg|html|body") + rb"|" + _SERVER_CODE_IN_BINARY,
+    re.IGNORECASE,
+)
+# PDF: "<body" is left out too, as annotations keep their rich text as XHTML (<body xmlns=…>).
+_PDF_MARKUP = re.compile(
+    _tag_in_binary(rb"script|iframe|object|embed|svg|html") + rb"|" + _SERVER_CODE_IN_BINARY,
+    re.IGNORECASE,
+)
+# Longest match a pattern needs to see whole; windows overlap by that much.
+_MARKUP_OVERLAP = 512
 
 # Bidirectional controls let "acta‮fdp.exe" display as "actaexe.pdf".
 _BIDI_CONTROLS = frozenset(
@@ -172,6 +220,8 @@ class SniffResult:
     mime_type: str
     size: int
     text_encoding: str | None = None
+    # Kinds of active content found in a PDF (see evidence.pdf_content), to remove or refuse.
+    active_content: tuple[str, ...] = ()
 
     @property
     def is_image(self) -> bool:
@@ -216,7 +266,7 @@ def accepted_extension(*, name: str) -> str:
         raise ValidationError(
             _("El archivo no tiene extensión. Formatos aceptados: %(formats)s."),
             code="extension_missing",
-            params={"formats": _accepted_formats_text()},
+            params={"formats": accepted_formats_text()},
         )
     if extension == "svg" or extension == "svgz":
         raise ValidationError(_("Los archivos SVG no se aceptan."), code="svg_not_allowed")
@@ -226,7 +276,7 @@ def accepted_extension(*, name: str) -> str:
         raise ValidationError(
             _("La extensión .%(extension)s no está permitida. Formatos aceptados: %(formats)s."),
             code="extension_not_allowed",
-            params={"extension": extension, "formats": _accepted_formats_text()},
+            params={"extension": extension, "formats": accepted_formats_text()},
         )
     return extension
 
@@ -262,16 +312,20 @@ def sniff_and_check(*, name: str, path: StrPath, size: int | None = None) -> Sni
 
     mime_type = expected[0]
     text_encoding = None
+    active_content: tuple[str, ...] = ()
     if mime_type in IMAGE_TYPES:
         _check_image(path=path, mime_type=mime_type)
     elif mime_type in TEXT_TYPES:
         text_encoding = _check_text(path=path, allow_legacy_encoding=mime_type == CSV)
+    elif mime_type == PDF:
+        active_content = _check_pdf(path=path)
     return SniffResult(
         name=display_name,
         extension=extension,
         mime_type=mime_type,
         size=size,
         text_encoding=text_encoding,
+        active_content=active_content,
     )
 
 
@@ -283,16 +337,24 @@ def strip_image_metadata(*, path: StrPath, output: StrPath | BinaryIO) -> None:
     is read and written in pieces of at most ``CHUNK_BYTES``, so memory stays flat whatever its
     size (the vault's requirement, issue 3).
 
-    Dropped: EXIF (with GPS), XMP, Photoshop/IPTC, comments, PNG text and time chunks, every
-    other JPEG APPn segment, and anything after the end of the image (MPO secondary pictures,
-    "motion photo" videos, vendor trailers), which can carry metadata of its own. Kept: the
-    image data verbatim, the ICC colour profile, JFIF and Adobe (colour transform) segments, PNG
-    transparency, gamma, chromaticity and density chunks, WebP animation and alpha.
+    Dropped: EXIF (with GPS and maker notes), XMP, Photoshop/IPTC, comments, every other JPEG
+    APPn segment, PNG text, time and any other ancillary chunk not needed to show the picture
+    (private and unknown ones included, which may carry anything), unknown WebP chunks, and
+    anything after the end of the image (MPO secondary pictures, "motion photo" videos, vendor
+    trailers), which can carry metadata of its own. Kept: the image data verbatim, the ICC
+    colour profile, JFIF and Adobe (colour transform) segments, PNG transparency, colour space,
+    bit depth, background, density and APNG animation chunks, WebP animation and alpha.
+
+    Damaged but decodable files are taken as libjpeg takes them: stray bytes between JPEG
+    segments are skipped, and a stray marker inside a scan is copied as data, so the copy
+    decodes to the same pixels as the original.
 
     Orientation: the pixels cannot be rotated without decoding them, and phones store most
-    photos sideways with an EXIF Orientation tag. So when the original EXIF has an Orientation
-    other than 1, a minimal EXIF holding that single tag takes its place: the picture still
-    shows the right way up and nothing else of the EXIF survives.
+    photos sideways. So when the original has an orientation other than 1, a minimal EXIF
+    holding that single tag takes the metadata's place: the picture still shows the right way
+    up and nothing else survives. The orientation is read as Pillow reads it: the EXIF tag
+    first, then XMP's ``tiff:Orientation``, and for PNG also ImageMagick's "Raw profile type
+    exif" text chunk.
 
     ``output`` is a path (removed again if stripping fails) or a binary file object. Raises
     ValidationError (code ``corrupt_file``) when the structure is malformed or truncated.
@@ -312,28 +374,40 @@ def strip_image_metadata(*, path: StrPath, output: StrPath | BinaryIO) -> None:
             raise
 
 
-def _accepted_formats_text() -> str:
-    return _("PDF, JPG, PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV y TXT")
+def accepted_formats_text() -> str:
+    """Return the accepted formats as people read them: "PDF, JPG, … CSV o TXT"."""
+    *labels, last = (accepted.label for accepted in ACCEPTED_FORMATS)
+    return _("%(formats)s o %(last)s") % {"formats": ", ".join(labels), "last": last}
 
 
-def _check_size(*, size: int) -> None:
-    if size <= 0:
-        raise ValidationError(_("El archivo está vacío."), code="empty_file")
-    limit = getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
-    if size > limit:
-        raise ValidationError(
-            _("El archivo pesa más de %(limit)s, el máximo permitido."),
-            code="file_too_large",
-            params={"limit": _human_size(limit)},
-        )
+def max_upload_bytes() -> int:
+    """Return the largest file the vault accepts, in bytes (``EVIDENCE_MAX_UPLOAD_BYTES``)."""
+    return settings.EVIDENCE_MAX_UPLOAD_BYTES
 
 
-def _human_size(size: int) -> str:
+def limit_label() -> str:
+    """Return the size limit as people read it, e.g. "50 MB"."""
+    return size_label(max_upload_bytes())
+
+
+def size_label(size: int) -> str:
+    """Return a byte count as people read it, e.g. "50 MB"."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):g} MB"
     if size >= 1024:
         return f"{size / 1024:g} KB"
     return f"{size} bytes"
+
+
+def _check_size(*, size: int) -> None:
+    if size <= 0:
+        raise ValidationError(_("El archivo está vacío."), code="empty_file")
+    if size > max_upload_bytes():
+        raise ValidationError(
+            _("El archivo pesa más de %(limit)s, el máximo permitido."),
+            code="file_too_large",
+            params={"limit": limit_label()},
+        )
 
 
 def _refuse_dangerous_types(*, head: bytes, sniffed: str) -> None:
@@ -478,11 +552,27 @@ def _check_image(*, path: StrPath, mime_type: str) -> None:
         raise _image_too_large() from exc
     except Exception as exc:  # noqa: BLE001 - a malformed image can trip any decoder error.
         raise corrupt from exc
-    if _contains_markup(path=path):
+    if _contains_markup(path=path, pattern=_IMAGE_MARKUP):
         raise ValidationError(
-            _("La imagen contiene código HTML o de script oculto y no se acepta."),
+            _(
+                "La imagen contiene código HTML, de script o de servidor (PHP, ASP, SSI) "
+                "oculto y no se acepta."
+            ),
             code="embedded_markup",
         )
+
+
+def _check_pdf(*, path: StrPath) -> tuple[str, ...]:
+    """Refuse a PDF that is also HTML or server code; return the active content it holds."""
+    if _contains_markup(path=path, pattern=_PDF_MARKUP):
+        raise ValidationError(
+            _(
+                "El PDF contiene código HTML, de script o de servidor (PHP, ASP, SSI) "
+                "y no se acepta."
+            ),
+            code="embedded_markup",
+        )
+    return pdf_active_content(path=path)
 
 
 def _image_too_large() -> ValidationError:
@@ -492,14 +582,25 @@ def _image_too_large() -> ValidationError:
     )
 
 
-def _contains_markup(*, path: StrPath) -> bool:
-    tail = b""
+def _contains_markup(*, path: StrPath, pattern: re.Pattern[bytes]) -> bool:
+    """Return whether the file holds markup or server code, reading it in pieces."""
     with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK_BYTES):
-            window = (tail + chunk).lower()
-            if any(marker in window for marker in _MARKUP_MARKERS):
-                return True
-            tail = window[-_MARKER_OVERLAP:]
+        return _markup_in(_pieces(fh), pattern=pattern)
+
+
+def _pieces(fh: BinaryIO) -> Iterator[bytes]:
+    while piece := fh.read(CHUNK_BYTES):
+        yield piece
+
+
+def _markup_in(pieces, *, pattern: re.Pattern[bytes]) -> bool:
+    """Return whether ``pattern`` matches in the stream of ``pieces`` (matches may straddle)."""
+    tail = b""
+    for piece in pieces:
+        window = tail + piece
+        if pattern.search(window):
+            return True
+        tail = window[-_MARKUP_OVERLAP:]
     return False
 
 
@@ -520,13 +621,16 @@ def _check_text(*, path: StrPath, allow_legacy_encoding: bool) -> str:
                     ),
                     code="text_binary",
                 )
-            window = (tail + chunk).lower()
-            if any(marker in window for marker in _MARKUP_MARKERS):
+            window = tail + chunk
+            if _TEXT_MARKUP.search(window):
                 raise ValidationError(
-                    _("El archivo de texto contiene código HTML o de script y no se acepta."),
+                    _(
+                        "El archivo de texto contiene código HTML, de script o de servidor "
+                        "(PHP, ASP, SSI) o declaraciones XML y no se acepta."
+                    ),
                     code="embedded_markup",
                 )
-            tail = window[-_MARKER_OVERLAP:]
+            tail = window[-_MARKUP_OVERLAP:]
             if first:
                 has_bom = chunk.startswith(codecs.BOM_UTF8)
                 first = False
@@ -568,28 +672,52 @@ def _decodes(*, path: StrPath, encoding: str) -> bool:
 _EXIF_HEADER = b"Exif\x00\x00"
 _EXIF_ORIENTATION_TAG = 0x0112
 _EXIF_SHORT = 3
-# Bytes of a PNG eXIf or WebP EXIF chunk searched for the orientation (IFD0 comes first).
+_EXIF_LONG = 4
+# Bytes of an EXIF block searched for the orientation (IFD0 comes first).
 _EXIF_SEARCH_BYTES = 64 * 1024
+# Largest XMP packet or PNG text chunk read to find an orientation; larger ones are dropped
+# unread (an orientation lives in the first kilobytes, and memory must stay flat).
+_METADATA_READ_BYTES = 1024 * 1024
+# The XMP orientation as Pillow reads it (``Image.getexif``), so that both agree.
+_XMP_ORIENTATION = re.compile(rb'tiff:Orientation(="|>)([0-9])')
+_XMP_JPEG_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 
 _JPEG_SOI = b"\xff\xd8"
 _JPEG_EOI = 0xD9
 _JPEG_SOS = 0xDA
+_JPEG_APP0 = 0xE0
 _JPEG_APP1 = 0xE1
 _JPEG_COM = 0xFE
 _JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM and RST0-7: no length
 _JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # SOFn, not DHT/JPG/DAC
+# Segments libjpeg knows, besides APPn and COM: SOFn, DHT, DAC, DQT, DNL, DRI, DHP, EXP, SOS.
+# Any other marker (JPG, JPGn, RESn) makes libjpeg stop with "unsupported marker": refused.
+_JPEG_TABLES = frozenset({0xC4, 0xCC, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF, _JPEG_SOS})
 # APPn segments kept, by the identifier their payload starts with.
-_JPEG_KEPT_APPS = MappingProxyType({0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"})
-# In entropy-coded data 0xFF is followed by 0x00 (stuffing) or a restart marker; anything else
-# (fill bytes aside) starts the next marker.
-_JPEG_MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
-_JPEG_MAX_FILL_BYTES = 64
+_JPEG_KEPT_APPS = MappingProxyType(
+    {_JPEG_APP0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
+)
+# Entropy-coded data ends where libjpeg sees a marker that is not a restart: a stray "FF 9F"
+# in a damaged scan is data to libjpeg (it stops decoding there), so it is copied as it is.
+_JPEG_MARKER_IN_SCAN = re.compile(rb"\xff[\xc0-\xcf\xd8-\xfe]")
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_DROPPED_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"})
+# Chunks kept: the image (IHDR, PLTE, IDAT, IEND), how to show it (transparency, colour space,
+# bit depth, background, pixel size) and APNG animation. Every other ancillary chunk is dropped:
+# text, EXIF, time, and any private or unknown chunk, which may carry anything.
+_PNG_KEPT_CHUNKS = frozenset(
+    {
+        b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
+        b"cICP", b"mDCV", b"cLLI", b"sBIT", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT",
+    }
+)  # fmt: skip
+_PNG_TEXT_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt"})
+_PNG_RAW_EXIF_KEY = b"Raw profile type exif"  # ImageMagick's hex-encoded EXIF
+_PNG_XMP_KEY = b"XML:com.adobe.xmp"
 _PNG_MAX_CHUNK_BYTES = 0x7FFFFFFF
 
 _WEBP_FIRST_CHUNKS = frozenset({b"VP8 ", b"VP8L", b"VP8X"})
+_WEBP_KEPT_CHUNKS = frozenset({b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"})
 _WEBP_EXIF = b"EXIF"
 _WEBP_XMP = b"XMP "
 _WEBP_VP8X_EXIF_FLAG = 0x08
@@ -621,6 +749,18 @@ class _Source:
             raise _corrupt_image()
         self.fh.seek(size, os.SEEK_CUR)
 
+    def skip_until(self, pattern: re.Pattern[bytes]) -> None:
+        """Move to the first byte that matches ``pattern`` (one byte long), reading in pieces."""
+        while True:
+            start = self.fh.tell()
+            piece = self.fh.read(CHUNK_BYTES)
+            if not piece:
+                raise _corrupt_image()
+            found = pattern.search(piece)
+            if found:
+                self.fh.seek(start + found.start())
+                return
+
     def copy(self, out: BinaryIO, size: int, crc: int | None = None) -> int | None:
         """Copy ``size`` bytes to ``out`` in pieces; with ``crc``, return their CRC-32 after it."""
         while size > 0:
@@ -630,6 +770,10 @@ class _Source:
                 crc = zlib.crc32(piece, crc)
             size -= len(piece)
         return crc
+
+
+_FF = re.compile(rb"\xff")
+_NOT_FF = re.compile(rb"[^\xff]")
 
 
 def _stripper(head: bytes) -> Callable[[_Source, BinaryIO], None]:
@@ -647,7 +791,7 @@ def _corrupt_image() -> ValidationError:
 
 
 def _exif_orientation(exif: bytes) -> int | None:
-    """Return the Orientation (2-8) in IFD0 of an EXIF block, or None if absent or unusable."""
+    """Return the Orientation in IFD0 of an EXIF block: None if absent, 0 if unusable."""
     if exif.startswith(_EXIF_HEADER):
         exif = exif[len(_EXIF_HEADER) :]
     order = {b"II*\x00": "<", b"MM\x00*": ">"}.get(exif[:4])
@@ -657,15 +801,33 @@ def _exif_orientation(exif: bytes) -> int | None:
         (ifd,) = struct.unpack_from(order + "I", exif, 4)
         (count,) = struct.unpack_from(order + "H", exif, ifd)
         for index in range(count):
-            tag, kind, number, value = struct.unpack_from(
-                order + "HHIH", exif, ifd + 2 + 12 * index
-            )
+            entry = ifd + 2 + 12 * index
+            tag, kind, number = struct.unpack_from(order + "HHI", exif, entry)
             if tag == _EXIF_ORIENTATION_TAG:
-                usable = kind == _EXIF_SHORT and number == 1 and 2 <= value <= 8
-                return value if usable else None
+                if number != 1 or kind not in (_EXIF_SHORT, _EXIF_LONG):
+                    return 0
+                value_format = order + ("H" if kind == _EXIF_SHORT else "I")
+                return struct.unpack_from(value_format, exif, entry + 8)[0]
     except struct.error:
         return None
     return None
+
+
+def _xmp_orientation(xmp: bytes) -> int | None:
+    found = _XMP_ORIENTATION.search(xmp)
+    return int(found[2]) if found else None
+
+
+def _orientation(*, exif: bytes | None, xmp: bytes | None) -> int | None:
+    """Return the orientation (2-8) to keep, read as Pillow and ExifTool read it, or None.
+
+    The EXIF tag wins; XMP's ``tiff:Orientation`` counts only when the EXIF has none (Pillow's
+    ``Image.getexif``). 1 (upright) and unusable values need no EXIF at all.
+    """
+    orientation = _exif_orientation(exif) if exif is not None else None
+    if orientation is None and xmp is not None:
+        orientation = _xmp_orientation(xmp)
+    return orientation if orientation is not None and 2 <= orientation <= 8 else None
 
 
 def _minimal_exif(orientation: int) -> bytes:
@@ -674,11 +836,22 @@ def _minimal_exif(orientation: int) -> bytes:
     return b"MM\x00*" + struct.pack(">IH", 8, 1) + entry + struct.pack(">I", 0)
 
 
+# --- JPEG ---
+
+
 def _strip_jpeg(source: _Source, out: BinaryIO) -> None:
     out.write(source.read_exactly(len(_JPEG_SOI)))
-    seen_frame = seen_scan = seen_exif = False
+    start = source.fh.tell()
+    orientation = _jpeg_orientation(source)
+    source.fh.seek(start)
+    seen_frame = seen_scan = False
     while True:
         marker = _next_jpeg_marker(source)
+        if orientation and marker != _JPEG_APP0:
+            # Right after SOI, or after the JFIF segment that must come first.
+            exif = _EXIF_HEADER + _minimal_exif(orientation)
+            out.write(struct.pack(">BBH", 0xFF, _JPEG_APP1, len(exif) + 2) + exif)
+            orientation = None
         if marker == _JPEG_EOI:
             if not seen_scan:
                 raise _corrupt_image()
@@ -687,29 +860,44 @@ def _strip_jpeg(source: _Source, out: BinaryIO) -> None:
         if marker in _JPEG_STANDALONE:
             out.write(bytes((0xFF, marker)))
             continue
-        length_bytes = source.read_exactly(2)
-        (length,) = struct.unpack(">H", length_bytes)
-        if length < 2:
-            raise _corrupt_image()
-        payload = source.read_exactly(length - 2)  # at most 64 KiB
+        length_bytes, payload = _jpeg_segment(source)
         if 0xE0 <= marker <= 0xEF or marker == _JPEG_COM:
-            if marker == _JPEG_APP1 and not seen_exif and payload.startswith(_EXIF_HEADER):
-                seen_exif = True
-                orientation = _exif_orientation(payload)
-                if orientation:
-                    exif = _EXIF_HEADER + _minimal_exif(orientation)
-                    out.write(struct.pack(">BBH", 0xFF, _JPEG_APP1, len(exif) + 2) + exif)
-            elif _kept_jpeg_app(marker=marker, payload=payload):
+            if _kept_jpeg_app(marker=marker, payload=payload):
                 out.write(bytes((0xFF, marker)) + length_bytes + payload)
             continue
         if marker in _JPEG_FRAMES:
             seen_frame = True
-        elif marker == _JPEG_SOS and not seen_frame:
+        elif marker not in _JPEG_TABLES or (marker == _JPEG_SOS and not seen_frame):
             raise _corrupt_image()
         out.write(bytes((0xFF, marker)) + length_bytes + payload)
         if marker == _JPEG_SOS:
             seen_scan = True
             _copy_jpeg_scan(source, out)
+
+
+def _jpeg_orientation(source: _Source) -> int | None:
+    """Read the segments before the first scan for the orientation (EXIF first, then XMP)."""
+    exif = xmp = None
+    while True:
+        marker = _next_jpeg_marker(source)
+        if marker in (_JPEG_EOI, _JPEG_SOS):
+            return _orientation(exif=exif, xmp=xmp)
+        if marker in _JPEG_STANDALONE:
+            continue
+        _length_bytes, payload = _jpeg_segment(source)
+        if marker == _JPEG_APP1:
+            if exif is None and payload.startswith(_EXIF_HEADER):
+                exif = payload
+            elif payload.startswith(_XMP_JPEG_HEADER):
+                xmp = payload[len(_XMP_JPEG_HEADER) :]  # Pillow keeps the last one
+
+
+def _jpeg_segment(source: _Source) -> tuple[bytes, bytes]:
+    length_bytes = source.read_exactly(2)
+    (length,) = struct.unpack(">H", length_bytes)
+    if length < 2:
+        raise _corrupt_image()
+    return length_bytes, source.read_exactly(length - 2)  # at most 64 KiB
 
 
 def _kept_jpeg_app(*, marker: int, payload: bytes) -> bool:
@@ -718,16 +906,21 @@ def _kept_jpeg_app(*, marker: int, payload: bytes) -> bool:
 
 
 def _next_jpeg_marker(source: _Source) -> int:
-    prefix, marker = source.read_exactly(2)
-    if prefix != 0xFF:
-        raise _corrupt_image()
-    for _fill in range(_JPEG_MAX_FILL_BYTES):
-        if marker != 0xFF:
-            break
+    """Return the next marker, skipping what libjpeg skips before it.
+
+    Cameras and editors leave stray bytes between segments (a segment length one byte short, a
+    few zeros, "FF 00"); libjpeg skips them with a warning, so the stray bytes are dropped here
+    and the picture decodes the same. Fill bytes (0xFF) before a marker are skipped too.
+    """
+    while True:
+        source.skip_until(_FF)
+        source.skip_until(_NOT_FF)
         (marker,) = source.read_exactly(1)
-    if marker in (0x00, 0xFF, 0xD8):  # not a marker, endless fill, or a second SOI
-        raise _corrupt_image()
-    return marker
+        if marker == 0x00:  # "FF 00" outside a scan: stray bytes as well
+            continue
+        if marker == 0xD8:  # a second SOI
+            raise _corrupt_image()
+        return marker
 
 
 def _copy_jpeg_scan(source: _Source, out: BinaryIO) -> None:
@@ -754,39 +947,99 @@ def _copy_jpeg_scan(source: _Source, out: BinaryIO) -> None:
             return
 
 
+# --- PNG ---
+
+
 def _strip_png(source: _Source, out: BinaryIO) -> None:
     out.write(source.read_exactly(len(_PNG_SIGNATURE)))
-    first = True
-    seen_exif = False
-    while True:
-        header = source.read_exactly(8)
-        length, kind = struct.unpack(">I4s", header)
-        if length > _PNG_MAX_CHUNK_BYTES or not kind.isalpha() or first != (kind == b"IHDR"):
-            raise _corrupt_image()
-        first = False
-        if kind in _PNG_DROPPED_CHUNKS:
-            orientation = None
-            if kind == b"eXIf" and not seen_exif:
-                seen_exif = True
-                exif = source.read_exactly(min(length, _EXIF_SEARCH_BYTES))
-                orientation = _exif_orientation(exif)
-                source.skip(length - len(exif))
-            else:
-                source.skip(length)
-            source.skip(4)  # CRC
-            if orientation:
-                exif = _minimal_exif(orientation)
-                chunk = struct.pack(">I", len(exif)) + kind + exif
-                out.write(chunk + struct.pack(">I", zlib.crc32(chunk[4:])))
+    start = source.fh.tell()
+    orientation = _png_orientation(source)
+    source.fh.seek(start)
+    for kind, length in _png_chunks(source):
+        if kind not in _PNG_KEPT_CHUNKS:
+            if kind[0] & 0x20 == 0:  # an unknown critical chunk: no decoder can show the image
+                raise _corrupt_image()
+            source.skip(length + 4)  # and its CRC
             continue
-        out.write(header)
+        out.write(struct.pack(">I4s", length, kind))
         crc = source.copy(out, length, zlib.crc32(kind))
         stored_crc = source.read_exactly(4)
         if struct.unpack(">I", stored_crc)[0] != crc:
             raise _corrupt_image()
         out.write(stored_crc)
+        if kind == b"IHDR" and orientation:
+            exif = _minimal_exif(orientation)
+            chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif
+            out.write(chunk + struct.pack(">I", zlib.crc32(chunk[4:])))
         if kind == b"IEND":
             return  # anything after IEND is dropped
+
+
+def _png_chunks(source: _Source) -> Iterator[tuple[bytes, int]]:
+    """Yield (type, length) of each chunk up to IEND, ``source`` at its data; the caller moves
+    past the data and CRC."""
+    first = True
+    while True:
+        length, kind = struct.unpack(">I4s", source.read_exactly(8))
+        if length > _PNG_MAX_CHUNK_BYTES or not kind.isalpha() or first != (kind == b"IHDR"):
+            raise _corrupt_image()
+        first = False
+        yield kind, length
+        if kind == b"IEND":
+            return
+
+
+def _png_orientation(source: _Source) -> int | None:
+    """Read the chunks for the orientation: eXIf, else ImageMagick's raw EXIF text, else XMP."""
+    exif = raw_exif = xmp = None
+    for kind, length in _png_chunks(source):
+        data_start = source.fh.tell()
+        if kind == b"eXIf":
+            exif = source.read_exactly(min(length, _EXIF_SEARCH_BYTES))
+        elif kind in _PNG_TEXT_CHUNKS and length <= _METADATA_READ_BYTES:
+            keyword, text = _png_text(kind, source.read_exactly(length))
+            if keyword == _PNG_RAW_EXIF_KEY and text is not None:
+                raw_exif = _imagemagick_exif(text)
+            elif keyword == _PNG_XMP_KEY and text is not None:
+                xmp = text
+        source.fh.seek(data_start)
+        source.skip(length + 4)
+    return _orientation(exif=exif if exif is not None else raw_exif, xmp=xmp)
+
+
+def _png_text(kind: bytes, data: bytes) -> tuple[bytes, bytes | None]:
+    """Return the keyword and the (inflated) text of a tEXt, zTXt or iTXt chunk."""
+    keyword, _null, rest = data.partition(b"\x00")
+    if kind == b"tEXt":
+        return keyword, rest
+    if kind == b"zTXt":
+        return keyword, _inflate(rest[1:]) if rest[:1] == b"\x00" else None
+    compressed, method = rest[:1], rest[1:2]
+    _language, _null, rest = rest[2:].partition(b"\x00")
+    _translated, _null, text = rest.partition(b"\x00")
+    if compressed == b"\x01":
+        return keyword, _inflate(text) if method == b"\x00" else None
+    return keyword, text
+
+
+def _inflate(data: bytes) -> bytes | None:
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(data, _METADATA_READ_BYTES)
+    except zlib.error:
+        return None
+    return text if not inflater.unconsumed_tail else None  # larger than we care to read
+
+
+def _imagemagick_exif(text: bytes) -> bytes | None:
+    """Return the EXIF of ImageMagick's "Raw profile type exif" text ("\nexif\n  len\nhex…")."""
+    try:
+        return bytes.fromhex("".join(text.decode("latin-1").split("\n")[3:]))
+    except ValueError:
+        return None
+
+
+# --- WebP ---
 
 
 def _strip_webp(source: _Source, out: BinaryIO) -> None:
@@ -795,10 +1048,10 @@ def _strip_webp(source: _Source, out: BinaryIO) -> None:
     if riff_size < 4 or end > source.size:
         raise _corrupt_image()
 
-    # First pass, reading chunk headers only: the RIFF size and the VP8X flags come first.
+    # First pass, reading chunk headers (and metadata): the RIFF size and the VP8X flags come
+    # first in the output.
     has_vp8x = False
-    orientation = None
-    seen_exif = False
+    exif = xmp = None
     out_size = 4  # "WEBP"
     for kind, offset, size in _webp_chunks(source, end):
         if offset == 20:
@@ -807,25 +1060,19 @@ def _strip_webp(source: _Source, out: BinaryIO) -> None:
             has_vp8x = kind == b"VP8X"
             if has_vp8x and size < _WEBP_VP8X_BYTES:
                 raise _corrupt_image()
-        if kind == _WEBP_EXIF:
-            if not seen_exif and has_vp8x:
-                orientation = _exif_orientation(source.read_exactly(min(size, _EXIF_SEARCH_BYTES)))
-                if orientation:
-                    out_size += 8 + len(_minimal_exif(orientation))
-            seen_exif = True
-        elif kind != _WEBP_XMP:
+        if kind == _WEBP_EXIF and exif is None:
+            exif = source.read_exactly(min(size, _EXIF_SEARCH_BYTES))
+        elif kind == _WEBP_XMP and xmp is None and size <= _METADATA_READ_BYTES:
+            xmp = source.read_exactly(size)
+        elif kind in _WEBP_KEPT_CHUNKS:
             out_size += 8 + size + (size & 1)
+    orientation = _orientation(exif=exif, xmp=xmp) if has_vp8x else None
+    if orientation:
+        out_size += 8 + len(_minimal_exif(orientation))
 
     out.write(b"RIFF" + struct.pack("<I", out_size) + b"WEBP")
-    seen_exif = False
     for kind, _offset, size in _webp_chunks(source, end):
-        if kind == _WEBP_EXIF:
-            if orientation and not seen_exif:
-                exif = _minimal_exif(orientation)
-                out.write(kind + struct.pack("<I", len(exif)) + exif)
-            seen_exif = True
-            continue
-        if kind == _WEBP_XMP:
+        if kind not in _WEBP_KEPT_CHUNKS:
             continue
         out.write(kind + struct.pack("<I", size))
         if kind == b"VP8X":
@@ -839,6 +1086,9 @@ def _strip_webp(source: _Source, out: BinaryIO) -> None:
             source.copy(out, size)
         if size & 1:
             out.write(b"\x00")
+    if orientation:  # the EXIF chunk goes after the image data
+        exif_block = _minimal_exif(orientation)
+        out.write(_WEBP_EXIF + struct.pack("<I", len(exif_block)) + exif_block)
     # Anything after the RIFF chunk is dropped.
 
 

@@ -3,15 +3,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evidence.file_checks import ACCEPTED_TYPES
+from evidence.file_checks import ACCEPTED_TYPES, accepted_formats_text, limit_label
 from evidence.models import Evidence
-from evidence.uploads import limit_label
 
 MAX_FILES_PER_UPLOAD = 20
 ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in ACCEPTED_TYPES)
-FORMATS_HELP = _(
-    "PDF, JPG, PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV o TXT; hasta %(limit)s por envío."
-)
+
+
+def formats_help() -> str:
+    """Return the help text of a file field: the accepted formats and the size limit."""
+    return _("%(formats)s; hasta %(limit)s por envío.") % {
+        "formats": accepted_formats_text(),
+        "limit": limit_label(),
+    }
 
 
 class RefusableForm(forms.Form):
@@ -68,7 +72,7 @@ class EvidenceUploadForm(RefusableForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = FORMATS_HELP % {"limit": limit_label()}
+        self.fields["files"].help_text = formats_help()
 
 
 class EvidenceSupersedeForm(RefusableForm):

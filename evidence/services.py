@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import io
 import logging
 import os
@@ -33,10 +34,18 @@ from django.utils.translation import gettext as _
 
 from evidence import policy as access
 from evidence import subjects
-from evidence.file_checks import CSV, TEXT, sniff_and_check, strip_image_metadata
+from evidence.file_checks import (
+    CSV,
+    TEXT,
+    SniffResult,
+    max_upload_bytes,
+    sniff_and_check,
+    strip_image_metadata,
+)
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport, IntegrityCheck
+from evidence.pdf_content import active_content_text, neutralise_pdf
 from evidence.storage import evidence_storage
-from evidence.uploads import HashedUploadedFile, max_upload_bytes
+from evidence.uploads import HashedUploadedFile
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
 
@@ -139,11 +148,11 @@ def _spooled(uploaded_file) -> Iterator[_Spool]:
 
 
 @contextmanager
-def _without_image_metadata(spool: _Spool) -> Iterator[_Spool]:
-    """Yield a copy of an image without EXIF/GPS metadata (pixels untouched), hashed as stored."""
+def _rewritten(spool: _Spool, rewrite) -> Iterator[_Spool]:
+    """Yield the copy ``rewrite(path=..., output=...)`` writes of the upload, hashed as stored."""
     clean = _temporary_file()
     try:
-        strip_image_metadata(path=spool.path, output=clean.file)
+        rewrite(path=spool.path, output=clean.file)
         clean.flush()
         clean.seek(0)
         digest = hashlib.sha256()
@@ -160,17 +169,51 @@ def _without_image_metadata(spool: _Spool) -> Iterator[_Spool]:
         clean.close()
 
 
+@dataclass(frozen=True)
+class _CheckedUpload:
+    """An upload ready to store: the file, what it really is, and what was removed from it."""
+
+    spool: _Spool
+    result: SniffResult
+    uploaded_sha256: str
+    notices: tuple[str, ...] = ()
+
+
 @contextmanager
-def _checked_upload(uploaded_file) -> Iterator[tuple[_Spool, object]]:
-    """Yield the upload ready to store and what it really is; raise ValidationError if refused."""
+def _checked_upload(uploaded_file, *, public_version: bool = False) -> Iterator[_CheckedUpload]:
+    """Yield the upload ready to store; raise ValidationError if it is refused.
+
+    Images lose their metadata (pixels untouched). A PDF with active content (JavaScript,
+    automatic actions, embedded files…) is stored as a copy without it, and the user is told;
+    a public version, which is published, is refused instead.
+    """
     name = getattr(uploaded_file, "client_name", "") or uploaded_file.name or ""
     with _spooled(uploaded_file) as spool:
         result = sniff_and_check(name=name, path=spool.path, size=spool.size)
-        if result.is_image:
-            with _without_image_metadata(spool) as clean:
-                yield clean, result
+        if result.active_content:
+            kinds = active_content_text(result.active_content)
+            if public_version:
+                raise ValidationError(
+                    _(
+                        "Una versión pública no puede llevar contenido activo y este PDF "
+                        "tiene: %(kinds)s. Guárdelo de nuevo como PDF sin él (por ejemplo, "
+                        "con «Imprimir como PDF») y vuelva a subirlo."
+                    ),
+                    code="pdf_active_content",
+                    params={"kinds": kinds},
+                )
+            with _rewritten(spool, neutralise_pdf) as clean:
+                notice = _(
+                    "Se quitó del PDF el contenido activo (%(kinds)s); se guardó una copia sin él."
+                ) % {"kinds": kinds}
+                yield _CheckedUpload(
+                    spool=clean, result=result, uploaded_sha256=spool.sha256, notices=(notice,)
+                )
+        elif result.is_image:
+            with _rewritten(spool, strip_image_metadata) as clean:
+                yield _CheckedUpload(spool=clean, result=result, uploaded_sha256=spool.sha256)
         else:
-            yield spool, result
+            yield _CheckedUpload(spool=spool, result=result, uploaded_sha256=spool.sha256)
 
 
 @contextmanager
@@ -220,6 +263,16 @@ def _log(action, *, secretariat_id, evidence=None, user=None, ip_address=None, *
     )
 
 
+def _removed_detail(upload: _CheckedUpload) -> dict:
+    """Return what the log keeps of active content removed from an upload (nothing if none)."""
+    if not upload.result.active_content:
+        return {}
+    return {
+        "active_content_removed": list(upload.result.active_content),
+        "uploaded_sha256": upload.uploaded_sha256,
+    }
+
+
 def _clean_description(description: str) -> str:
     description = (description or "").strip()
     if not description:
@@ -261,19 +314,22 @@ def _lock_current(evidence: Evidence) -> Evidence:
     return locked
 
 
-def _store_evidence(*, spool: _Spool, result, stored: list[str], **fields) -> Evidence:
+def _store_evidence(*, upload: _CheckedUpload, stored: list[str], **fields) -> Evidence:
+    """Store the file and write its row; the row's ``upload_notices`` say what was removed."""
     secretariat_id = fields["secretariat"].pk
-    name = evidence_storage().save(_generated_name(secretariat_id), spool.file)
+    name = evidence_storage().save(_generated_name(secretariat_id), upload.spool.file)
     stored.append(name)
     _flush_to_disk(name)
-    return Evidence.objects.create(
+    evidence = Evidence.objects.create(
         file=name,
-        original_name=result.name,
-        sha256=spool.sha256,
-        size=spool.size,
-        mime_type=result.mime_type,
+        original_name=upload.result.name,
+        sha256=upload.spool.sha256,
+        size=upload.spool.size,
+        mime_type=upload.result.mime_type,
         **fields,
     )
+    evidence.upload_notices = upload.notices
+    return evidence
 
 
 # --- attach, supersede, withdraw, public version ------------------------------------------------
@@ -302,14 +358,13 @@ def evidence_attach(
         raise ValidationError(_("Elige un tipo de evidencia válido."), code="invalid_kind")
     description = _clean_description(description)
     with (
-        _checked_upload(uploaded_file) as (spool, result),
+        _checked_upload(uploaded_file) as upload,
         _storing() as stored,
         transaction.atomic(),
         acting_as(user),
     ):
         evidence = _store_evidence(
-            spool=spool,
-            result=result,
+            upload=upload,
             stored=stored,
             secretariat=secretariat,
             subject_type=subjects.content_type_of(subject),
@@ -328,6 +383,7 @@ def evidence_attach(
             ip_address=ip_address,
             sha256=evidence.sha256,
             name=evidence.original_name,
+            **_removed_detail(upload),
         )
     return evidence
 
@@ -350,15 +406,14 @@ def evidence_supersede(
         )
     description = _clean_description(description)
     with (
-        _checked_upload(uploaded_file) as (spool, result),
+        _checked_upload(uploaded_file) as upload,
         _storing() as stored,
         transaction.atomic(),
         acting_as(user),
     ):
         old = _lock_current(evidence)
         new = _store_evidence(
-            spool=spool,
-            result=result,
+            upload=upload,
             stored=stored,
             secretariat=old.secretariat,
             subject_type_id=old.subject_type_id,
@@ -391,6 +446,7 @@ def evidence_supersede(
             sha256=new.sha256,
             name=new.original_name,
             supersedes=old.pk,
+            **_removed_detail(upload),
         )
     return new
 
@@ -439,15 +495,14 @@ def evidence_add_public_version(
             code="no_personal_data",
         )
     with (
-        _checked_upload(uploaded_file) as (spool, result),
+        _checked_upload(uploaded_file, public_version=True) as upload,
         _storing() as stored,
         transaction.atomic(),
         acting_as(user),
     ):
         original = _lock_current(evidence)
         public = _store_evidence(
-            spool=spool,
-            result=result,
+            upload=upload,
             stored=stored,
             secretariat=original.secretariat,
             subject_type_id=original.subject_type_id,
@@ -497,6 +552,22 @@ def _hash_stored(name: str, *, copy_to: IO[bytes] | None = None) -> tuple[str, i
     return digest.hexdigest(), size
 
 
+def _check_stored(
+    *, name: str, sha256: str, size: int, display_name: str, copy_to: IO[bytes] | None = None
+) -> None:
+    """Raise EvidenceIntegrityError unless the stored file hashes to ``sha256`` and ``size``.
+
+    The one integrity comparison of the vault: downloads, exports and ``verify_evidence`` all
+    call it. The size alone proves nothing (a same-size edit keeps it); the hash decides.
+    """
+    try:
+        actual_sha256, actual_size = _hash_stored(name, copy_to=copy_to)
+    except FileNotFoundError:
+        raise EvidenceIntegrityError(EvidenceIntegrityError.MISSING, name=display_name) from None
+    if not hmac.compare_digest(actual_sha256, sha256) or actual_size != size:
+        raise EvidenceIntegrityError(EvidenceIntegrityError.ALTERED, name=display_name)
+
+
 def _verified_copy(*, name: str, sha256: str, size: int, display_name: str) -> IO[bytes]:
     """Return an anonymous temporary copy of a stored file whose hash matched, at position 0.
 
@@ -504,16 +575,10 @@ def _verified_copy(*, name: str, sha256: str, size: int, display_name: str) -> I
     """
     copy = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
     try:
-        actual_sha256, actual_size = _hash_stored(name, copy_to=copy)
-    except FileNotFoundError:
-        copy.close()
-        raise EvidenceIntegrityError(EvidenceIntegrityError.MISSING, name=display_name) from None
+        _check_stored(name=name, sha256=sha256, size=size, display_name=display_name, copy_to=copy)
     except BaseException:
         copy.close()
         raise
-    if actual_sha256 != sha256 or actual_size != size:
-        copy.close()
-        raise EvidenceIntegrityError(EvidenceIntegrityError.ALTERED, name=display_name)
     copy.seek(0)
     return copy
 
@@ -834,17 +899,16 @@ def evidence_verify_all() -> IntegrityCheck:
     for evidence in queryset.iterator(chunk_size=500):
         check.checked += 1
         try:
-            actual_sha256, actual_size = _hash_stored(evidence.file.name)
-        except FileNotFoundError:
-            error = EvidenceIntegrityError(
-                EvidenceIntegrityError.MISSING, name=evidence.original_name
+            _check_stored(
+                name=evidence.file.name,
+                sha256=evidence.sha256,
+                size=evidence.size,
+                display_name=evidence.original_name,
             )
+        except EvidenceIntegrityError as integrity_error:
+            error = integrity_error
         else:
-            if actual_sha256 == evidence.sha256 and actual_size == evidence.size:
-                continue
-            error = EvidenceIntegrityError(
-                EvidenceIntegrityError.ALTERED, name=evidence.original_name
-            )
+            continue
         if error.problem == EvidenceIntegrityError.MISSING:
             check.missing += 1
         else:

@@ -15,13 +15,12 @@ import html
 import os
 import threading
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http.multipartparser import MultiPartParser
 
-from evidence.file_checks import DEFAULT_MAX_UPLOAD_BYTES
+from evidence.file_checks import max_upload_bytes
 
 # Room for the form's other fields and the multipart headers around the file.
 BODY_OVERHEAD_BYTES = 1024 * 1024
@@ -29,20 +28,6 @@ READ_AHEAD_BYTES = 1024 * 1024
 # Start writing the temporary file back to disk every this many bytes, on a helper thread, so that
 # the final fdatasync has little left to do (the disk works while the body is still arriving).
 SYNC_STEP_BYTES = 4 * 1024 * 1024
-
-
-def max_upload_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
-
-
-def limit_label() -> str:
-    """Return the size limit as people read it, e.g. "50 MB"."""
-    limit = max_upload_bytes()
-    if limit >= 1024 * 1024:
-        return f"{limit / (1024 * 1024):g} MB"
-    if limit >= 1024:
-        return f"{limit / 1024:g} KB"
-    return f"{limit} bytes"
 
 
 def max_body_bytes() -> int:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from evidence import policy as access
 from evidence import selectors, services
+from evidence.file_checks import limit_label
 from evidence.forms import (
     EvidenceSupersedeForm,
     EvidenceUploadForm,
@@ -31,7 +32,7 @@ from evidence.forms import (
     PublicVersionForm,
 )
 from evidence.models import Evidence
-from evidence.uploads import EvidenceUploadHandler, limit_label, max_body_bytes
+from evidence.uploads import EvidenceUploadHandler, max_body_bytes
 
 
 def _ip(request) -> str | None:
@@ -69,6 +70,12 @@ def _stream_uploads(request) -> EvidenceUploadHandler:
 def _add_file_errors(form, name: str, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, f"«{_printable(name)}»: {message}")
+
+
+def _report_cleaning(request, evidence: Evidence) -> None:
+    """Tell the user what was removed from a file before it was stored (active content)."""
+    for notice in getattr(evidence, "upload_notices", ()):
+        messages.warning(request, f"«{_printable(evidence.original_name)}»: {notice}")
 
 
 def _subject_redirect(evidence: Evidence):
@@ -176,6 +183,8 @@ def _subject_page(request, *, subject_obj, evidence_access, handler):
                     _add_file_errors(form, getattr(upload, "client_name", upload.name), error)
                 except PermissionDenied:
                     raise Http404 from None
+        for evidence in attached:
+            _report_cleaning(request, evidence)
         if attached:
             messages.success(
                 request,
@@ -298,6 +307,7 @@ def _supersede_page(request, *, evidence, handler):
             except PermissionDenied:
                 raise Http404 from None
             else:
+                _report_cleaning(request, new)
                 messages.success(
                     request,
                     _("«%(old)s» quedó sustituida por «%(new)s».")

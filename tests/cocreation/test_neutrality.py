@@ -108,7 +108,9 @@ def test_the_signed_document_is_evidence_of_the_assignment(state_a, fernanda, al
     from evidence.services import evidence_attach
 
     assignment = assignment_of(state_a)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    from tests.factories import MINIMAL_PDF
+
+    pdf = MINIMAL_PDF
 
     evidence = evidence_attach(
         subject=assignment,

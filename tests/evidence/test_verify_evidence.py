@@ -12,7 +12,7 @@ from evidence.health import check_integrity
 from evidence.models import EvidenceEvent, IntegrityCheck
 from pal_portal.health import ADVISORY_CHECKS
 from tests.conftest import client_for
-from tests.evidence.factories import attach, stored_path, tamper
+from tests.evidence.factories import attach, pdf_bytes, stored_path, tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,23 @@ def test_altered_and_missing_files_fail_the_command(state_a, alicia, capsys, cap
     assert set(failures.values_list("evidence_id", flat=True)) == {altered.pk, missing.pk}
     assert intact.pk not in {e.evidence_id for e in failures}
     assert len([r for r in caplog.records if r.name == "pal_portal.security"]) == 2
+
+
+def test_same_size_tampering_is_detected(state_a, alicia, capsys):
+    content = pdf_bytes("original")
+    evidence = attach(state_a, alicia, name="acta.pdf", content=content)
+    forged = content.replace(b"Catalog", b"Catalox")
+    assert len(forged) == len(content) and forged != content
+    tamper(evidence, forged)
+
+    with pytest.raises(CommandError) as exc_info:
+        call_command("verify_evidence")
+
+    assert str(exc_info.value) == "0 archivo(s) faltante(s) y 1 alterado(s)."
+    assert f"ALTERADO  evidencia #{evidence.pk} (STL #{state_a.pk}): acta.pdf" in (
+        capsys.readouterr().out
+    )
+    assert IntegrityCheck.objects.get().altered == 1
 
 
 def test_exit_code_of_the_real_command_is_non_zero(state_a, alicia):
