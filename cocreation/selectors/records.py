@@ -65,7 +65,7 @@ def dialogue_table_detail(*, table: DialogueTable, user, stl_access) -> dict:
         "current_approvals": current,
         "earlier_approvals": [a for a in approvals if a.minutes_version != table.minutes_version],
         "approved_count": approved,
-        "majority_needed": len(active_members) // 2 + 1,
+        "majority_needed": minutes_majority(active_members=len(active_members)),
         "my_answer": next((a for a in current if my_member and a.member_id == my_member.pk), None),
         "can_answer": can_answer,
         "can_edit": actions["edit"],
@@ -198,3 +198,8 @@ def consultation_warnings(*, consultation: PublicConsultation) -> list[str]:
             )
         )
     return warnings
+
+
+def minutes_majority(*, active_members: int) -> int:
+    """Return how many approvals a strict majority of ``active_members`` needs."""
+    return active_members // 2 + 1

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cocreation import policy
 from cocreation.models import Attendee, DialogueTable, MinutesApproval
+from cocreation.selectors.records import minutes_majority
 from cocreation.services.problems import problems_raise
 from pal_portal.history import acting_as
 from stl.models import Member, Nucleus, Secretariat
@@ -242,11 +243,6 @@ def dialogue_table_update(
             secretariat=locked.secretariat, origin=locked, titles=problem_titles, user=user
         )
     return locked
-
-
-def minutes_majority(*, active_members: int) -> int:
-    """Return how many approvals a strict majority of ``active_members`` needs."""
-    return active_members // 2 + 1
 
 
 def minutes_answer(
