@@ -1,5 +1,8 @@
 """The portal's user: one account per person, identified by e-mail."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -68,3 +71,60 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Job(models.Model):
+    """One piece of background work: the outbox row written with the change that needs it.
+
+    The row is created in the same transaction as the change, handed to the broker after commit
+    and handed again by ``pal_portal.sweep_jobs`` whenever the broker did not take it. The worker
+    claims the row before running (``pal_portal.jobs``), so a job never runs twice at once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "en_cola", _("En cola")
+        RUNNING = "en_proceso", _("En proceso")
+        DONE = "terminado", _("Terminado")
+        FAILED = "fallido", _("Falló")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task_name = models.CharField(_("tarea"), max_length=150)
+    args = models.JSONField(_("argumentos"), default=list, blank=True)
+    kwargs = models.JSONField(_("argumentos con nombre"), default=dict, blank=True)
+    key = models.CharField(
+        _("objeto"),
+        max_length=150,
+        blank=True,
+        db_index=True,
+        help_text=_("Qué objeto atiende, para mostrar su estado en su página."),
+    )
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("solicitada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("entregada a la cola"), null=True, blank=True)
+    started_at = models.DateTimeField(_("iniciada"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminada"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("límite de ejecución"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("trabajo en segundo plano")
+        verbose_name_plural = _("trabajos en segundo plano")
+        indexes = [models.Index(fields=["status", "sent_at"], name="job_status_sent_idx")]
+
+    def __str__(self):
+        return f"{self.task_name} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

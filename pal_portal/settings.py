@@ -170,8 +170,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The broker and the result backend must agree, or a long task is redelivered while it still runs.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A person never waits on a broker that is down: connect and answer within seconds, and let the
+# job sweep hand over later whatever could not be sent (pal_portal/jobs.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5,
+}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Every task has soft and hard time limits (tasks may set shorter ones); the visibility timeout
+# above must stay longer than the longest hard limit, or a running job would be redelivered.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=840)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT.")
+# Durable jobs (pal_portal/jobs.py): hand a queued job over again after this many seconds,
+# try a job past its time limit this many times, report a job queued longer than this.
+PAL_JOB_RESEND_AFTER = env.int("PAL_JOB_RESEND_AFTER", default=120)
+PAL_JOB_MAX_ATTEMPTS = env.int("PAL_JOB_MAX_ATTEMPTS", default=3)
+PAL_JOB_QUEUED_TOO_LONG = env.int("PAL_JOB_QUEUED_TOO_LONG", default=600)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -182,6 +200,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["evidence-verify-weekly"] = {
     "task": "evidence.verify_evidence",
     "schedule": crontab(minute=30, hour=3, day_of_week="sun"),
+}
+# The job sweep: every minute, hand over again what the broker did not take.
+CELERY_BEAT_SCHEDULE["pal-portal-sweep-jobs"] = {
+    "task": "pal_portal.sweep_jobs",
+    "schedule": 60.0,
 }
 CELERY_RESULT_EXPIRES = 24 * 3600
 

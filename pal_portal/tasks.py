@@ -1,20 +1,23 @@
 """Portal-wide tasks and the one way to enqueue a task: after the transaction commits."""
 
-from celery import current_app, shared_task
-from django.db import transaction
+from celery import shared_task
+
+from pal_portal import jobs
 
 
-def enqueue_on_commit(task_name: str, *args, **kwargs) -> None:
-    """Send the task registered as ``task_name`` once the current transaction has committed.
+def enqueue_on_commit(task_name: str, *args, requested_by=None, key: str = "", **kwargs):
+    """Record a durable job for the task registered as ``task_name``; send it after commit.
 
     Tasks are named, not imported, so a service never imports the tasks module that calls it
-    back. The name is checked now, so a typo fails in the request, not on the worker.
+    back. Returns the ``Job``, whose state the page concerned shows.
     """
-    if task_name not in current_app.tasks:
-        # Autodiscovery is lazy: in a web process, import every app's tasks module once.
-        current_app.loader.import_default_modules()
-    task = current_app.tasks[task_name]
-    transaction.on_commit(lambda: task.delay(*args, **kwargs))
+    return jobs.job_enqueue(task_name, *args, requested_by=requested_by, key=key, **kwargs)
+
+
+@shared_task(name="pal_portal.sweep_jobs", time_limit=300, soft_time_limit=240)
+def sweep_jobs() -> dict:
+    """Hand over again what the broker did not take; requeue jobs past their time limit."""
+    return jobs.jobs_sweep()
 
 
 @shared_task(name="pal_portal.ping")

@@ -1,0 +1,198 @@
+"""Durable background jobs: the job row is the outbox, Celery is the transport.
+
+- ``job_enqueue`` writes a ``Job`` row in the caller's transaction and hands it to the broker
+  once that transaction commits. If the broker is down the page still answers at once: the row
+  stays "en cola" and ``jobs_sweep`` (every minute, from Celery beat) hands it over again.
+- Every task runs through ``DurableTask``: before running, the worker claims the job's row with
+  one conditional UPDATE, so a job redelivered by the broker, handed over twice by the sweep, or
+  retried by a person while it still runs is never run twice at the same time.
+- A job running past its hard time limit (its lease) is marked failed by the sweep and queued
+  again while attempts remain; a person may ask again ("Reintentar") for a failed one.
+
+Tasks without a job row (periodic ones such as the weekly integrity check) run as plain tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import Task, current_app
+from celery.exceptions import Retry
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from pal_portal.models import Job
+
+logger = logging.getLogger("pal_portal.jobs")
+
+# The broker errors that mean "not handed over now"; the sweep hands the job over later.
+try:  # pragma: no cover - kombu is always installed with Celery
+    from kombu.exceptions import OperationalError as KombuOperationalError
+except ImportError:  # pragma: no cover
+    KombuOperationalError = OSError
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError, TimeoutError)
+
+
+def _task(task_name: str):
+    if task_name not in current_app.tasks:
+        # Autodiscovery is lazy: in a web process, import every app's tasks module once.
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]
+
+
+def hard_time_limit(task) -> int:
+    """Return the hard time limit, in seconds, of a task (its own or the portal's default)."""
+    return int(task.time_limit or current_app.conf.task_time_limit or 0)
+
+
+def job_enqueue(task_name: str, *args, requested_by=None, key: str = "", **kwargs) -> Job:
+    """Record a job in the current transaction and hand it to the broker after commit.
+
+    The task name is checked now, so a typo fails in the request, not on the worker.
+    """
+    _task(task_name)
+    job = Job.objects.create(
+        task_name=task_name,
+        args=list(args),
+        kwargs=kwargs,
+        key=key,
+        requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+    )
+    transaction.on_commit(lambda: job_send(job))
+    return job
+
+
+def job_send(job: Job) -> bool:
+    """Hand a queued job to the broker; return False (and leave it queued) if it is down."""
+    task = _task(job.task_name)
+    Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    if current_app.conf.task_always_eager:
+        # Development: run in-process now (failures propagate, as every eager task's do).
+        task.apply_async(args=job.args, kwargs=job.kwargs, task_id=str(job.pk))
+        return True
+    try:
+        task.apply_async(
+            args=job.args,
+            kwargs=job.kwargs,
+            task_id=str(job.pk),
+            retry=False,  # never make a person wait on a broker that is down
+        )
+    except BROKER_ERRORS as error:
+        logger.warning("Job %s (%s) not handed over: %r", job.pk, job.task_name, error)
+        Job.objects.filter(pk=job.pk).update(sent_at=None)
+        return False
+    return True
+
+
+def job_retry(job: Job, *, user=None) -> Job:
+    """Queue a failed job again, at a person's request ("Reintentar")."""
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+            status=Job.Status.QUEUED, error="", requested_by=user or job.requested_by
+        )
+        if updated:
+            transaction.on_commit(lambda: job_send(job))
+    job.refresh_from_db()
+    return job
+
+
+def latest_job(key: str) -> Job | None:
+    """Return the newest job for an object's ``key``, for its page."""
+    return Job.objects.filter(key=key).order_by("-created_at").first()
+
+
+def jobs_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Hand over again what the broker did not take; fail, and requeue, jobs past their lease."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.PAL_JOB_RESEND_AFTER)
+    expired = list(Job.objects.filter(status=Job.Status.RUNNING, lease_until__lt=now))
+    requeued = failed = 0
+    for job in expired:
+        retry = job.attempts < settings.PAL_JOB_MAX_ATTEMPTS
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, lease_until__lt=now)
+        if retry:
+            requeued += updated.update(
+                status=Job.Status.QUEUED,
+                error="Superó su tiempo límite; se reintenta.",
+                sent_at=None,
+            )
+        else:
+            failed += updated.update(
+                status=Job.Status.FAILED,
+                error="Superó su tiempo límite en cada intento.",
+                finished_at=now,
+            )
+    resent = 0
+    for job in Job.objects.filter(status=Job.Status.QUEUED).filter(
+        Q(sent_at__isnull=True) | Q(sent_at__lt=stale)
+    ):
+        resent += job_send(job)
+    return {"resent": resent, "requeued": requeued, "failed": failed}
+
+
+def jobs_health(*, now: dt.datetime | None = None) -> dict:
+    """Report jobs waiting too long in the queue or running past their lease."""
+    now = now or timezone.now()
+    waiting = Job.objects.filter(
+        status=Job.Status.QUEUED,
+        created_at__lt=now - dt.timedelta(seconds=settings.PAL_JOB_QUEUED_TOO_LONG),
+    ).count()
+    stuck = Job.objects.filter(status=Job.Status.RUNNING, lease_until__lt=now).count()
+    queued = Job.objects.filter(status=Job.Status.QUEUED).count()
+    return {"ok": not waiting and not stuck, "queued": queued, "waiting": waiting, "stuck": stuck}
+
+
+def _claim(job_id, task) -> str:
+    """Take the job's row for this run: "claimed", "absent" (no job row) or "taken"."""
+    now = timezone.now()
+    lease = now + dt.timedelta(seconds=hard_time_limit(task) or 3600)
+    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, lease_until__lt=now)
+    try:
+        updated = (
+            Job.objects.filter(pk=job_id)
+            .filter(claimable)
+            .update(
+                status=Job.Status.RUNNING,
+                started_at=now,
+                lease_until=lease,
+                attempts=F("attempts") + 1,
+            )
+        )
+    except (ValueError, TypeError):  # a task id that is not a job's UUID
+        return "absent"
+    if updated:
+        return "claimed"
+    return "taken" if Job.objects.filter(pk=job_id).exists() else "absent"
+
+
+class DurableTask(Task):
+    """The base of every task: claim the job row first, record how it ended."""
+
+    def __call__(self, *args, **kwargs):
+        job_id = self.request.id
+        claim = _claim(job_id, self) if job_id else "absent"
+        if claim == "taken":
+            logger.info("Job %s (%s) is running or finished elsewhere: skipped", job_id, self.name)
+            return None
+        if claim == "absent":
+            return super().__call__(*args, **kwargs)
+        try:
+            result = super().__call__(*args, **kwargs)
+        except Retry:
+            # Celery scheduled a new delivery with the same id: let it claim the row again.
+            Job.objects.filter(pk=job_id).update(status=Job.Status.QUEUED, sent_at=timezone.now())
+            raise
+        except Exception as error:
+            Job.objects.filter(pk=job_id).update(
+                status=Job.Status.FAILED,
+                error=f"{error.__class__.__name__}: {error}"[:2000],
+                finished_at=timezone.now(),
+            )
+            raise
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.DONE, finished_at=timezone.now(), error=""
+        )
+        return result
