@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from pal_portal.celery import app as celery_app
+from pal_portal.jobs import jobs_health
 
 # Probes registered by apps. Advisory ones (e.g. the evidence vault's last integrity check) are
 # reported, and mark the portal "degraded", but do not make /healthz answer 503: a container
@@ -47,13 +48,21 @@ def check_queue(timeout: float = 2.0) -> dict:
     return {"ok": bool(replies), "mode": "broker", "workers": len(replies)}
 
 
+def _check_jobs() -> dict:
+    try:
+        return jobs_health()
+    except Exception as exc:  # noqa: BLE001 - the database check reports the cause
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
 def run_checks() -> tuple[dict, str]:
     """Run every probe; return them and the overall status: ok, degraded or error."""
     checks = {"database": check_database(), "cache": check_cache(), "queue": check_queue()}
     for name, check in EXTRA_CHECKS.items():
         checks[name] = check()
     status = "ok" if all(check["ok"] for check in checks.values()) else "error"
-    for name, check in ADVISORY_CHECKS.items():
+    # Jobs waiting too long or running past their limit: the portal works, something is behind.
+    for name, check in {"jobs": _check_jobs, **ADVISORY_CHECKS}.items():
         checks[name] = check()
         if not checks[name]["ok"] and status == "ok":
             status = "degraded"
