@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import Task, current_app
 from celery.exceptions import Retry
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -65,26 +66,52 @@ def job_enqueue(task_name: str, *args, requested_by=None, key: str = "", **kwarg
     return job
 
 
-def job_send(job: Job) -> bool:
-    """Hand a queued job to the broker; return False (and leave it queued) if it is down."""
+# Requests hand their jobs to the broker from this one background thread, so a broker that is
+# down or slow (the Redis client retries a refused connection for seconds) never makes a person
+# wait. Whatever it fails to hand over stays queued for the sweep.
+_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pal-job-sender")
+
+
+def job_send(job: Job, *, wait: bool = False) -> bool:
+    """Hand a queued job to the broker; with ``wait``, say whether it took it.
+
+    Without ``wait`` (a request), the hand-over happens on a background thread and this returns
+    at once. Eager mode (development) runs the task in-process now.
+    """
     task = _task(job.task_name)
-    Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
     if current_app.conf.task_always_eager:
-        # Development: run in-process now (failures propagate, as every eager task's do).
+        Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+        # Failures propagate, as every eager task's do.
         task.apply_async(args=job.args, kwargs=job.kwargs, task_id=str(job.pk))
         return True
+    if wait:
+        return _publish(task, job)
+    _sender.submit(_publish_in_thread, task, job)
+    return True
+
+
+def _publish(task, job: Job) -> bool:
     try:
         task.apply_async(
             args=job.args,
             kwargs=job.kwargs,
             task_id=str(job.pk),
-            retry=False,  # never make a person wait on a broker that is down
+            retry=False,  # the sweep is the retry
         )
     except BROKER_ERRORS as error:
         logger.warning("Job %s (%s) not handed over: %r", job.pk, job.task_name, error)
-        Job.objects.filter(pk=job.pk).update(sent_at=None)
         return False
+    Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
     return True
+
+
+def _publish_in_thread(task, job: Job) -> None:
+    try:
+        _publish(task, job)
+    except Exception:  # noqa: BLE001 - a thread must not die silently; the sweep resends
+        logger.exception("Job %s (%s) could not be handed over", job.pk, job.task_name)
+    finally:
+        connection.close()
 
 
 def job_retry(job: Job, *, user=None) -> Job:
@@ -129,7 +156,7 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict:
     for job in Job.objects.filter(status=Job.Status.QUEUED).filter(
         Q(sent_at__isnull=True) | Q(sent_at__lt=stale)
     ):
-        resent += job_send(job)
+        resent += job_send(job, wait=True)
     return {"resent": resent, "requeued": requeued, "failed": failed}
 
 

@@ -155,7 +155,10 @@ else:
 
 # Celery: Redis broker when configured, eager execution otherwise.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None) or None
+# Results live in the job rows (pal_portal.models.Job); a result backend would make every send
+# wait on it when it is down.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if PRODUCTION and not CELERY_BROKER_URL and not env.bool("CELERY_TASK_ALWAYS_EAGER", default=False):
     # In production a missing broker would silently run e-mails, PDFs and ZIP exports inside the

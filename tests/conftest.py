@@ -122,40 +122,32 @@ def _required(variable: str) -> bool:
     return os.environ.get(variable, "") not in ("", "0", "false")
 
 
-@pytest.fixture(scope="session")
-def _worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start one real Celery worker for the session, on the test database and the real broker."""
-    import subprocess
-    import sys
-    import time
-
-    from django.conf import settings as django_settings
+def worker_database_url() -> str:
+    """Return a DATABASE_URL that points a worker process at this test run's database."""
     from django.db import connection
 
-    if not django_settings.CELERY_BROKER_URL:
-        if _required("PAL_REQUIRE_WORKER"):
-            pytest.fail("PAL_REQUIRE_WORKER is set but no CELERY_BROKER_URL is configured.")
-        pytest.skip("No Celery broker configured (set CELERY_BROKER_URL to run worker tests).")
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        if _required("PAL_REQUIRE_WORKER"):
-            pytest.fail("Worker tests need PostgreSQL: the worker must share the test database.")
-        pytest.skip("Worker tests need a PostgreSQL DATABASE_URL.")
-    media_root = tmp_path_factory.mktemp("worker-media")
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+
+
+def start_worker(*, log_path, media_root, hostname: str, extra_env=None, extra_args=()):
+    """Start a real ``celery worker`` process on the test database; return the process."""
+    import subprocess
+    import sys
+
     env = {
         **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}"
-        ),
+        "DATABASE_URL": worker_database_url(),
         "MEDIA_ROOT": str(media_root),
         "DATABASE_POOL": "false",
+        **(extra_env or {}),
     }
-    celery_app.control.purge()  # nothing left over from an earlier run may reach this worker
-    log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen(  # noqa: S603
+    log = open(log_path, "a")  # noqa: SIM115 - the child keeps it open; closed with the process
+    return subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
@@ -166,32 +158,68 @@ def _worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "--pool=solo",
             "--concurrency=1",
             "--loglevel=INFO",
-            f"--hostname=pal-test-{os.getpid()}@%h",
+            f"--hostname={hostname}@%h",
             "--without-gossip",
             "--without-mingle",
+            *extra_args,
         ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so a test can kill the whole worker
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"The Celery worker exited early:\n{log_path.read_text()[-3000:]}")
-        if celery_app.control.ping(timeout=0.5):
-            break
-    else:
-        process.terminate()
-        pytest.fail(
-            f"The Celery worker did not answer within 60 s:\n{log_path.read_text()[-3000:]}"
-        )
-    yield {"media_root": media_root, "log": log_path}
+
+
+def stop_worker(process) -> None:
+    import subprocess
+
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+
+
+def wait_for_worker(process, log_path, app=None, timeout: float = 60) -> None:
+    """Wait until a worker answers a ping through the broker, or fail with its log."""
+    import time
+
+    app = app or celery_app
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker exited early:\n{log_path.read_text()[-3000:]}")
+        if app.control.ping(timeout=0.5):
+            return
+    stop_worker(process)
+    pytest.fail(
+        f"The Celery worker did not answer within {timeout} s:\n{log_path.read_text()[-3000:]}"
+    )
+
+
+@pytest.fixture(scope="session")
+def _worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start one real Celery worker for the session, on the test database and the real broker."""
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    if not django_settings.CELERY_BROKER_URL:
+        if _required("PAL_REQUIRE_WORKER"):
+            pytest.fail("PAL_REQUIRE_WORKER is set but no CELERY_BROKER_URL is configured.")
+        pytest.skip("No Celery broker configured (set CELERY_BROKER_URL to run worker tests).")
+    if connection.settings_dict["ENGINE"] != "django.db.backends.postgresql":
+        if _required("PAL_REQUIRE_WORKER"):
+            pytest.fail("Worker tests need PostgreSQL: the worker must share the test database.")
+        pytest.skip("Worker tests need a PostgreSQL DATABASE_URL.")
+    media_root = tmp_path_factory.mktemp("worker-media")
+    celery_app.control.purge()  # nothing left over from an earlier run may reach this worker
+    log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
+    process = start_worker(
+        log_path=log_path, media_root=media_root, hostname=f"pal-test-{os.getpid()}"
+    )
+    wait_for_worker(process, log_path)
+    yield {"media_root": media_root, "log": log_path}
+    stop_worker(process)
 
 
 @pytest.fixture
