@@ -76,7 +76,7 @@ def _row(entry: RankedProblem, problem_labels: Mapping[int, str]) -> dict:
         "position": entry.position,
         "problem_id": entry.problem_id,
         "label": problem_labels.get(
-            entry.problem_id, _("Problema %(id)s") % {"id": entry.problem_id}
+            entry.problem_id, _("Problemática %(id)s") % {"id": entry.problem_id}
         ),
         "score": entry.display_score,
         "tiebreak": _tiebreak_label(entry),

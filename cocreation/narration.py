@@ -94,23 +94,28 @@ def borda_narrative(tally: BordaTally) -> Narrative:
     opening = [_considered_step(tally.problem_ids)]
     if n:
         opening.append(
-            _(
-                "Con %(n)d problemas, cada participante da %(top)s al problema que pone en 1.er "
-                "lugar, un punto menos a cada lugar siguiente y 0 puntos al último lugar posible "
-                "(el lugar %(n)d.º)."
+            ngettext(
+                "Con %(n)d problemática, cada participante da %(top)s a la problemática que pone "
+                "en 1.er lugar, que es también el último lugar posible (el lugar %(n)d.º).",
+                "Con %(n)d problemáticas, cada participante da %(top)s a la problemática que pone "
+                "en 1.er lugar, un punto menos a cada lugar siguiente y 0 puntos al último lugar "
+                "posible (el lugar %(n)d.º).",
+                n,
             )
             % {"n": n, "top": points_text(tally.top)}
         )
-    opening.append(
-        _(
-            "Quien ordena solo algunos problemas da a cada uno los puntos de su lugar como si "
-            "ordenara los %(n)d; los problemas que deja fuera reciben 0 puntos de su parte."
+    if n > 1:  # With a single problemática there is nothing to leave out.
+        opening.append(
+            _(
+                "Quien ordena solo algunas problemáticas da a cada una los puntos de su lugar "
+                "como si ordenara las %(n)d; las problemáticas que deja fuera reciben 0 puntos "
+                "de su parte."
+            )
+            % {"n": n}
         )
-        % {"n": n}
-    )
     if not tally.ballots:
         opening.append(
-            _("No se registró ninguna clasificación: todos los problemas tienen 0 puntos.")
+            _("No se registró ninguna clasificación: todas las problemáticas tienen 0 puntos.")
         )
 
     participants = []
@@ -118,17 +123,21 @@ def borda_narrative(tally: BordaTally) -> Narrative:
         who = participant_name(ballot.participant)
         if not ballot.ordered:
             participants.append(
-                _("%(who)s no ordenó ningún problema: no otorga puntos.") % {"who": who}
+                _("%(who)s no ordenó ninguna problemática: no otorga puntos.") % {"who": who}
             )
             continue
         given = [
-            _("%(ordinal)s lugar, problema %(problem)s: %(points)s")
+            _("%(ordinal)s lugar, problemática %(problem)s: %(points)s")
             % {"ordinal": ordinal(place), "problem": pid, "points": points_text(gained)}
             for place, (pid, gained) in enumerate(
                 zip(ballot.ordered, ballot.points, strict=True), start=1
             )
         ]
-        step = _("%(who)s ordenó %(count)d de %(n)d problemas: %(given)s.") % {
+        step = ngettext(
+            "%(who)s ordenó %(count)d de %(n)d problemática: %(given)s.",
+            "%(who)s ordenó %(count)d de %(n)d problemáticas: %(given)s.",
+            n,
+        ) % {
             "who": who,
             "count": len(ballot.ordered),
             "n": n,
@@ -136,8 +145,8 @@ def borda_narrative(tally: BordaTally) -> Narrative:
         }
         if ballot.left_out:
             step += " " + ngettext(
-                "El problema que no ordenó (%(left)s) recibe 0 puntos de su parte.",
-                "Los problemas que no ordenó (%(left)s) reciben 0 puntos de su parte.",
+                "La problemática que no ordenó (%(left)s) recibe 0 puntos de su parte.",
+                "Las problemáticas que no ordenó (%(left)s) reciben 0 puntos de su parte.",
                 len(ballot.left_out),
             ) % {"left": join_ids(ballot.left_out)}
         participants.append(step)
@@ -148,13 +157,13 @@ def borda_narrative(tally: BordaTally) -> Narrative:
             (
                 _("%(points)d (%(who)s)")
                 if given.place is not None
-                else _("0 (%(who)s, no lo ordenó)")
+                else _("0 (%(who)s, no la ordenó)")
             )
             % {"points": given.points, "who": participant_name(given.participant)}
             for given in tally.contributions[pid]
         ]
         problems.append(
-            _("Problema %(problem)s: %(terms)s = %(total)s; primeros lugares: %(first)d.")
+            _("Problemática %(problem)s: %(terms)s = %(total)s; primeros lugares: %(first)d.")
             % {
                 "problem": pid,
                 "terms": " + ".join(terms) if terms else "0",
@@ -166,21 +175,22 @@ def borda_narrative(tally: BordaTally) -> Narrative:
     return _narrative(
         name=_("Método de Borda (ordenamiento por puntos)"),
         description=_(
-            "Cada participante ordena los problemas del más al menos prioritario. Cada lugar "
-            "vale puntos y la suma de los puntos de todas las clasificaciones da la prioridad."
+            "Cada participante ordena las problemáticas de la más a la menos prioritaria. Cada "
+            "lugar vale puntos y la suma de los puntos de todas las clasificaciones da la "
+            "prioridad."
         ),
         rules=(
             _(
-                "Con n problemas, el 1.er lugar recibe n − 1 puntos, el 2.º n − 2 puntos, y así "
-                "sucesivamente hasta el último lugar, que recibe 0 puntos."
+                "Con n problemáticas, el 1.er lugar recibe n − 1 puntos, el 2.º n − 2 puntos, y "
+                "así sucesivamente hasta el último lugar, que recibe 0 puntos."
             ),
             _(
-                "Quien ordena solo algunos problemas da a cada uno los puntos de su lugar como si "
-                "ordenara todos (el lugar i, contando desde 0, recibe n − 1 − i puntos); los "
-                "problemas que deja fuera no reciben puntos de su parte."
+                "Quien ordena solo algunas problemáticas da a cada una los puntos de su lugar "
+                "como si ordenara todas (el lugar i, contando desde 0, recibe n − 1 − i puntos); "
+                "las problemáticas que deja fuera no reciben puntos de su parte."
             ),
-            _("Un problema que nadie ordenó obtiene 0 puntos."),
-            _("Cada problema puede aparecer una sola vez en cada clasificación."),
+            _("Una problemática que nadie ordenó obtiene 0 puntos."),
+            _("Cada problemática puede aparecer una sola vez en cada clasificación."),
             tiebreak_rule_text(TieBreak.FIRST_PLACES),
         ),
         opening=opening,
@@ -199,25 +209,25 @@ def approval_narrative(tally: ApprovalTally) -> Narrative:
     opening = [
         _considered_step(tally.problem_ids),
         ngettext(
-            "Cada participante puede votar por %(max)d problema como máximo; cada voto vale 1.",
-            "Cada participante puede votar por hasta %(max)d problemas; cada voto vale 1.",
+            "Cada participante puede votar por hasta %(max)d problemática; cada voto vale 1.",
+            "Cada participante puede votar por hasta %(max)d problemáticas; cada voto vale 1.",
             max_choices,
         )
         % {"max": max_choices},
     ]
     if not tally.ballots:
-        opening.append(_("No se registró ninguna boleta: todos los problemas tienen 0 votos."))
+        opening.append(_("No se registró ninguna boleta: todas las problemáticas tienen 0 votos."))
 
     participants = []
     for ballot in tally.ballots:
         who = participant_name(ballot.participant)
         if not ballot.chosen:
-            participants.append(_("%(who)s no votó por ningún problema.") % {"who": who})
+            participants.append(_("%(who)s no votó por ninguna problemática.") % {"who": who})
             continue
         participants.append(
             ngettext(
-                "%(who)s votó por el problema %(chosen)s.",
-                "%(who)s votó por los problemas %(chosen)s.",
+                "%(who)s votó por la problemática %(chosen)s.",
+                "%(who)s votó por las problemáticas %(chosen)s.",
                 len(ballot.chosen),
             )
             % {"who": who, "chosen": join_ids(ballot.chosen)}
@@ -226,7 +236,7 @@ def approval_narrative(tally: ApprovalTally) -> Narrative:
     problems = []
     for pid in tally.problem_ids:
         voters = tally.voters[pid]
-        step = _("Problema %(problem)s: %(votes)s") % {
+        step = _("Problemática %(problem)s: %(votes)s") % {
             "problem": pid,
             "votes": votes_text(len(voters)),
         }
@@ -237,18 +247,18 @@ def approval_narrative(tally: ApprovalTally) -> Narrative:
     return _narrative(
         name=_("Votación por aprobación"),
         description=_(
-            "Cada participante vota por los problemas que considera prioritarios, hasta un "
-            "número máximo. El problema con más votos es el más prioritario."
+            "Cada participante vota por las problemáticas que considera prioritarias, hasta un "
+            "número máximo. La problemática con más votos es la más prioritaria."
         ),
         rules=(
             ngettext(
-                "Cada participante puede votar por %(max)d problema como máximo.",
-                "Cada participante puede votar por hasta %(max)d problemas.",
+                "Cada participante puede votar por hasta %(max)d problemática.",
+                "Cada participante puede votar por hasta %(max)d problemáticas.",
                 max_choices,
             )
             % {"max": max_choices},
-            _("Cada voto vale 1; la puntuación de un problema es su número de votos."),
-            _("Una boleta no puede marcar el mismo problema dos veces."),
+            _("Cada voto vale 1; la puntuación de una problemática es su número de votos."),
+            _("Una boleta no puede marcar la misma problemática dos veces."),
             tiebreak_rule_text(None),
         ),
         opening=opening,
@@ -265,7 +275,11 @@ def weighted_narrative(tally: WeightedTally) -> Narrative:
     """Explain weighted criteria: each problem's marks, means and weighted sum, ties and order."""
     opening = [
         _considered_step(tally.problem_ids),
-        _("Criterios y pesos: %(criteria)s.")
+        ngettext(
+            "Criterio y peso: %(criteria)s.",
+            "Criterios y pesos: %(criteria)s.",
+            len(tally.criteria),
+        )
         % {
             "criteria": "; ".join(
                 _("«%(label)s», peso %(weight)s")
@@ -274,10 +288,10 @@ def weighted_narrative(tally: WeightedTally) -> Narrative:
             )
         },
         _(
-            "Cada participante califica cada problema del %(min)d al %(max)d en cada criterio. "
-            "Por criterio se promedian solo las calificaciones dadas; la puntuación del problema "
-            "es la suma de peso × promedio. Se calcula con fracciones exactas; los valores "
-            "mostrados se redondean a dos decimales."
+            "Cada participante califica cada problemática del %(min)d al %(max)d en cada "
+            "criterio. Por criterio se promedian solo las calificaciones dadas; la puntuación de "
+            "la problemática es la suma de peso × promedio. Se calcula con fracciones exactas; "
+            "los valores mostrados se redondean a dos decimales."
         )
         % {"min": MIN_MARK, "max": MAX_MARK},
     ]
@@ -288,8 +302,8 @@ def weighted_narrative(tally: WeightedTally) -> Narrative:
         if problem.unscored:
             problems.append(
                 _(
-                    "Problema %(problem)s: nadie lo calificó en ningún criterio; obtiene 0 puntos "
-                    "y queda marcado como «sin calificar»."
+                    "Problemática %(problem)s: nadie la calificó en ningún criterio; obtiene 0 "
+                    "puntos y queda marcada como «sin calificar»."
                 )
                 % {"problem": pid}
             )
@@ -298,17 +312,21 @@ def weighted_narrative(tally: WeightedTally) -> Narrative:
             if score.mean is None:
                 problems.append(
                     _(
-                        "Problema %(problem)s, criterio «%(criterion)s»: nadie lo calificó; "
+                        "Problemática %(problem)s, criterio «%(criterion)s»: nadie la calificó; "
                         "aporta 0."
                     )
                     % {"problem": pid, "criterion": score.criterion.label}
                 )
                 continue
             problems.append(
-                _(
-                    "Problema %(problem)s, criterio «%(criterion)s»: calificaciones %(marks)s; "
+                ngettext(
+                    "Problemática %(problem)s, criterio «%(criterion)s»: calificación %(marks)s; "
                     "promedio (%(sum)s) / %(count)d = %(mean)s; × peso %(weight)s = "
-                    "%(contribution)s."
+                    "%(contribution)s.",
+                    "Problemática %(problem)s, criterio «%(criterion)s»: calificaciones "
+                    "%(marks)s; promedio (%(sum)s) / %(count)d = %(mean)s; × peso %(weight)s = "
+                    "%(contribution)s.",
+                    len(score.marks),
                 )
                 % {
                     "problem": pid,
@@ -325,7 +343,7 @@ def weighted_narrative(tally: WeightedTally) -> Narrative:
                 }
             )
         problems.append(
-            _("Problema %(problem)s: %(parts)s = %(total)s; calificaciones de 5: %(fives)d.")
+            _("Problemática %(problem)s: %(parts)s = %(total)s; calificaciones de 5: %(fives)d.")
             % {
                 "problem": pid,
                 "parts": " + ".join(
@@ -339,21 +357,25 @@ def weighted_narrative(tally: WeightedTally) -> Narrative:
     return _narrative(
         name=_("Criterios ponderados"),
         description=_(
-            "Cada participante califica cada problema del 1 al 5 en varios criterios, cada uno "
-            "con un peso. La suma ponderada de los promedios da la prioridad."
+            "Cada participante califica cada problemática del 1 al 5 en varios criterios, cada "
+            "uno con un peso. La suma ponderada de los promedios da la prioridad."
         ),
         rules=(
             _("Cada calificación es un número entero del 1 al 5."),
             _(
                 "Por criterio se toma el promedio de las calificaciones dadas; quien no calificó "
-                "un problema en un criterio no cuenta para ese promedio."
+                "una problemática en un criterio no cuenta para ese promedio."
             ),
             _(
-                "La puntuación del problema es la suma, sobre los criterios, de peso × promedio. "
-                "Un criterio que nadie calificó aporta 0."
+                "La puntuación de la problemática es la suma, sobre los criterios, de peso × "
+                "promedio. Un criterio que nadie calificó aporta 0."
             ),
-            _("Un problema que nadie calificó obtiene 0 puntos y se marca «sin calificar»."),
-            _("Los pesos son números positivos: %(criteria)s.")
+            _("Una problemática que nadie calificó obtiene 0 puntos y se marca «sin calificar»."),
+            ngettext(
+                "El peso es un número positivo: %(criteria)s.",
+                "Los pesos son números positivos: %(criteria)s.",
+                len(tally.criteria),
+            )
             % {
                 "criteria": "; ".join(
                     f"«{criterion.label}» {format_exact(criterion.weight)}"
@@ -384,7 +406,7 @@ def ordering_steps(ranking: Ranking, *, score_text: Callable[[Fraction], str]) -
     steps = []
     for tie in ranking.ties:
         order = ", ".join(str(pid) for pid in tie.problem_ids)
-        step = _("Empate con %(score)s entre los problemas %(problems)s.") % {
+        step = _("Empate con %(score)s entre las problemáticas %(problems)s.") % {
             "score": score_text(tie.score),
             "problems": join_ids(sorted(tie.problem_ids)),
         }
@@ -394,22 +416,22 @@ def ordering_steps(ranking: Ranking, *, score_text: Callable[[Fraction], str]) -
             ) % {"order": order}
         elif tie.rule is TieBreak.REGISTRATION_ORDER:
             step += " " + _(
-                "Todos tienen el mismo número de %(top)s (%(count)d): se ordenan por orden de "
+                "Todas tienen el mismo número de %(top)s (%(count)d): se ordenan por orden de "
                 "registro (menor identificador primero): %(order)s."
             ) % {"top": top_name, "count": tie.top_marks[0], "order": order}
         else:
             step += " " + _("Se desempata por número de %(top)s: %(order)s.") % {
                 "top": top_name,
                 "order": ", ".join(
-                    _("problema %(problem)s (%(count)d)") % {"problem": pid, "count": count}
+                    _("problemática %(problem)s (%(count)d)") % {"problem": pid, "count": count}
                     for pid, count in zip(tie.problem_ids, tie.top_marks, strict=True)
                 ),
             }
             counts = dict(zip(tie.problem_ids, tie.top_marks, strict=True))
             for same in tie.still_tied:
                 step += " " + _(
-                    "Los problemas %(problems)s siguen empatados (%(top)s: %(count)d cada uno): "
-                    "se ordenan por orden de registro (menor identificador primero)."
+                    "Las problemáticas %(problems)s siguen empatadas (%(top)s: %(count)d cada "
+                    "una): se ordenan por orden de registro (menor identificador primero)."
                 ) % {"problems": join_ids(same), "count": counts[same[0]], "top": top_name}
         steps.append(step)
 
@@ -428,14 +450,14 @@ def ordering_steps(ranking: Ranking, *, score_text: Callable[[Fraction], str]) -
             }
         )
     else:
-        steps.append(_("No hay problemas que ordenar."))
+        steps.append(_("No hay problemáticas que ordenar."))
     return steps
 
 
 def _final_position_text(
     entry: RankedProblem, score_text: Callable[[Fraction], str], top_name: str
 ) -> str:
-    text = _("%(ordinal)s problema %(problem)s (%(score)s") % {
+    text = _("%(ordinal)s lugar, problemática %(problem)s (%(score)s") % {
         "ordinal": ordinal(entry.position),
         "problem": entry.problem_id,
         "score": score_text(entry.score),
@@ -453,19 +475,19 @@ def tiebreak_rule_text(top_rule: TieBreak | None) -> str:
     """Return the tie-break rule of a method, given its first rule (``None``: no such rule)."""
     if top_rule is TieBreak.FIRST_PLACES:
         return _(
-            "Desempate: si dos o más problemas tienen los mismos puntos, va primero el que tiene "
-            "más primeros lugares; si persiste el empate, el de menor identificador (registrado "
-            "antes)."
+            "Desempate: si dos o más problemáticas tienen los mismos puntos, va primero la que "
+            "tiene más primeros lugares; si persiste el empate, la de menor identificador "
+            "(registrada antes)."
         )
     if top_rule is TieBreak.TOP_MARKS:
         return _(
-            "Desempate: si dos o más problemas tienen la misma puntuación, va primero el que "
-            "recibió más calificaciones de 5; si persiste el empate, el de menor identificador "
-            "(registrado antes)."
+            "Desempate: si dos o más problemáticas tienen la misma puntuación, va primero la que "
+            "recibió más calificaciones de 5; si persiste el empate, la de menor identificador "
+            "(registrada antes)."
         )
     return _(
-        "Desempate: si dos o más problemas tienen los mismos votos, va primero el de menor "
-        "identificador (registrado antes)."
+        "Desempate: si dos o más problemáticas tienen los mismos votos, va primero la de menor "
+        "identificador (registrada antes)."
     )
 
 
@@ -483,8 +505,8 @@ def top_marks_name(top_rule: TieBreak | None) -> str:
 
 def _considered_step(problem_ids: tuple[int, ...]) -> str:
     return ngettext(
-        "Se considera %(n)d problema, en orden de registro: %(problems)s.",
-        "Se consideran %(n)d problemas, en orden de registro: %(problems)s.",
+        "Se considera %(n)d problemática, en orden de registro: %(problems)s.",
+        "Se consideran %(n)d problemáticas, en orden de registro: %(problems)s.",
         len(problem_ids),
     ) % {"n": len(problem_ids), "problems": ", ".join(str(pid) for pid in problem_ids) or "—"}
 
@@ -504,13 +526,19 @@ def ordinal(position: int) -> str:
 
 def points_text(value: Fraction | int, places: int = 0) -> str:
     """Return «1 punto», «3 puntos», «19.50 puntos»."""
-    return ngettext("%(value)s punto", "%(value)s puntos", 1 if value == 1 else 2) % {
+    return ngettext("%(value)s punto", "%(value)s puntos", _plural_count(value)) % {
         "value": format_exact(value, places=places)
     }
 
 
 def votes_text(count: Fraction | int) -> str:
     """Return «1 voto», «3 votos»."""
-    return ngettext("%(value)s voto", "%(value)s votos", 1 if count == 1 else 2) % {
+    return ngettext("%(value)s voto", "%(value)s votos", _plural_count(count)) % {
         "value": format_exact(count)
     }
+
+
+def _plural_count(value: Fraction | int) -> int:
+    # A whole number chooses its own plural form; a fraction (19.50 puntos) takes the plural.
+    value = Fraction(value)
+    return abs(value.numerator) if value.denominator == 1 else 2

@@ -40,6 +40,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MIN_MARK = 1
 MAX_MARK = 5
@@ -225,11 +226,11 @@ def borda_tally(
             ranking,
             problem_ids,
             unknown=_(
-                "La clasificación de %(who)s incluye el problema %(problem)s, que no "
-                "pertenece a los problemas de esta priorización."
+                "La clasificación de %(who)s incluye la problemática %(problem)s, que no "
+                "pertenece a las problemáticas de esta priorización."
             ),
             duplicate=_(
-                "La clasificación de %(who)s menciona el problema %(problem)s más de una vez."
+                "La clasificación de %(who)s menciona la problemática %(problem)s más de una vez."
             ),
             who=who,
         )
@@ -314,15 +315,21 @@ def approval_tally(
             ballot,
             problem_ids,
             unknown=_(
-                "La boleta de %(who)s incluye el problema %(problem)s, que no pertenece "
-                "a los problemas de esta priorización."
+                "La boleta de %(who)s incluye la problemática %(problem)s, que no pertenece "
+                "a las problemáticas de esta priorización."
             ),
-            duplicate=_("La boleta de %(who)s marca el problema %(problem)s más de una vez."),
+            duplicate=_("La boleta de %(who)s marca la problemática %(problem)s más de una vez."),
             who=who,
         )
         if len(chosen) > max_choices:
             raise ValueError(
-                _("La boleta de %(who)s marca %(count)d problemas; el máximo permitido es %(max)d.")
+                ngettext(
+                    "La boleta de %(who)s marca %(count)d problemática; el máximo permitido es "
+                    "%(max)d.",
+                    "La boleta de %(who)s marca %(count)d problemáticas; el máximo permitido es "
+                    "%(max)d.",
+                    len(chosen),
+                )
                 % {"who": who, "count": len(chosen), "max": max_choices}
             )
         for pid in chosen:
@@ -432,13 +439,14 @@ def weighted_tally(
                 pid, criterion_id = key
             except (TypeError, ValueError):
                 raise ValueError(
-                    _("%(who)s registró una calificación sin problema y criterio.") % {"who": who}
+                    _("%(who)s registró una calificación sin problemática y criterio.")
+                    % {"who": who}
                 ) from None
             if pid not in known_problems:
                 raise ValueError(
                     _(
-                        "%(who)s calificó el problema %(problem)s, que no pertenece a los "
-                        "problemas de esta priorización."
+                        "%(who)s calificó la problemática %(problem)s, que no pertenece a las "
+                        "problemáticas de esta priorización."
                     )
                     % {"who": who, "problem": pid}
                 )
@@ -454,7 +462,7 @@ def weighted_tally(
             ):
                 raise ValueError(
                     _(
-                        "La calificación de %(who)s al problema %(problem)s en el criterio "
+                        "La calificación de %(who)s a la problemática %(problem)s en el criterio "
                         "«%(criterion)s» es %(mark)s; debe ser un número entero del %(min)d al "
                         "%(max)d."
                     )
@@ -519,12 +527,15 @@ def checked_problem_ids(problems: Sequence[int]) -> tuple[int, ...]:
     for pid in problems:
         if isinstance(pid, bool) or not isinstance(pid, int):
             raise ValueError(
-                _("El identificador de problema %(problem)r no es un número entero.")
+                _("El identificador de problemática %(problem)r no es un número entero.")
                 % {"problem": pid}
             )
         if pid in seen:
             raise ValueError(
-                _("El problema %(problem)s aparece más de una vez en la lista de problemas.")
+                _(
+                    "La problemática %(problem)s aparece más de una vez en la lista de "
+                    "problemáticas."
+                )
                 % {"problem": pid}
             )
         seen.add(pid)
