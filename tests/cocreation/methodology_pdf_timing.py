@@ -7,8 +7,9 @@ Run from the project root::
 
 Each method renders in a fresh process, so the figures include WeasyPrint's first-use costs (as
 in a Celery worker's first task) and the peak RSS is that render's own. Printed per method: the
-seconds of each render, the process's resident memory before the first render (Django and
-WeasyPrint already imported) and its peak, and the size of the PDF.
+seconds of each render (wall clock, then the process's CPU time, steadier on a shared machine),
+the process's resident memory before the first render (Django and WeasyPrint already imported)
+and its peak, and the size of the PDF.
 """
 
 from __future__ import annotations
@@ -100,14 +101,16 @@ def measure(method: str, *, participants_count: int, problems_count: int, repeat
         "generated_at": datetime(2026, 3, 4, 10, 30, tzinfo=ZoneInfo("America/Mexico_City")),
     }
     rss_before = _memory_kib("VmRSS")
-    seconds = []
+    seconds, cpu_seconds = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         pdf = methodology_pdf(**arguments)
         seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu_start)
     return {
         "method": method,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "rss_before_mib": rss_before / 1024,
         "peak_rss_mib": _memory_kib("VmHWM") / 1024,
         "pdf_kib": len(pdf) / 1024,
@@ -136,8 +139,10 @@ def main(argv: list[str] | None = None) -> None:
         )
         row = json.loads(child.stdout.strip().splitlines()[-1])
         renders = ", ".join(f"{value:.2f}" for value in row["seconds"])
+        cpu = ", ".join(f"{value:.2f}" for value in row.get("cpu_seconds", ()))
         print(
-            f"{method:18} renders {renders} s | RSS before {row['rss_before_mib']:.0f} MiB, "
+            f"{method:18} renders {renders} s (CPU {cpu} s) | "
+            f"RSS before {row['rss_before_mib']:.0f} MiB, "
             f"peak {row['peak_rss_mib']:.0f} MiB "
             f"(+{row['peak_rss_mib'] - row['rss_before_mib']:.0f}) | "
             f"PDF {row['pdf_kib']:.0f} KiB | {row['steps']} steps"
