@@ -96,10 +96,10 @@ def test_borda_participant_who_ranks_only_some_problems():
     beto_step = next(step for step in result.steps if step.startswith("Beto"))
     assert "1 de 4" in beto_step
     assert "(1, 3 y 4) reciben 0 puntos" in beto_step
-    assert any("como si ordenara los 4" in step for step in result.steps)
+    assert any("como si ordenara las 4" in step for step in result.steps)
     assert "no reciben puntos" in " ".join(result.rules)
     assert any(
-        step.startswith("Problema 2: 1 (Ana) + 3 (Beto) + 2 (Carla) = 6 puntos")
+        step.startswith("Problemática 2: 1 (Ana) + 3 (Beto) + 2 (Carla) = 6 puntos")
         for step in result.steps
     )
 
@@ -126,12 +126,12 @@ def test_borda_participant_ids_are_named_in_the_steps():
 
 
 def test_borda_rejects_a_problem_of_another_set():
-    with pytest.raises(ValueError, match="problema 99, que no pertenece"):
+    with pytest.raises(ValueError, match="problemática 99, que no pertenece a las problemáticas"):
         borda(problems=[1, 2, 3], rankings={"Ana": [1, 99]})
 
 
 def test_borda_rejects_a_problem_ranked_twice():
-    with pytest.raises(ValueError, match="problema 2 más de una vez"):
+    with pytest.raises(ValueError, match="problemática 2 más de una vez"):
         borda(problems=[1, 2, 3], rankings={"Ana": [2, 1, 2]})
 
 
@@ -155,8 +155,8 @@ def test_approval_vote_counts_votes():
     assert result.order == (2, 3, 1, 4)
     assert result.tiebreak_positions == ()
     assert [entry.display_score for entry in result.ranking] == ["3", "2", "1", "0"]
-    assert "Eva no votó por ningún problema." in result.steps
-    assert "Problema 2: 3 votos (Ana, Beto, Diego)." in result.steps
+    assert "Eva no votó por ninguna problemática." in result.steps
+    assert "Problemática 2: 3 votos (Ana, Beto, Diego)." in result.steps
 
 
 def test_approval_vote_tie_goes_to_registration_order_only():
@@ -175,22 +175,22 @@ def test_approval_vote_tie_goes_to_registration_order_only():
     assert result.entry(2).tiebreak is None
     assert result.tiebreak_positions == (1, 2)
     assert any(
-        step.startswith("Empate con 2 votos entre los problemas 1 y 3") for step in result.steps
+        step.startswith("Empate con 2 votos entre las problemáticas 1 y 3") for step in result.steps
     )
 
 
 def test_approval_vote_rejects_too_many_choices():
-    with pytest.raises(ValueError, match="marca 3 problemas; el máximo permitido es 2"):
+    with pytest.raises(ValueError, match="marca 3 problemáticas; el máximo permitido es 2"):
         approval_vote(problems=[1, 2, 3], ballots={"Ana": [1, 2, 3]}, max_choices=2)
 
 
 def test_approval_vote_rejects_a_problem_of_another_set():
-    with pytest.raises(ValueError, match="problema 8, que no pertenece"):
+    with pytest.raises(ValueError, match="problemática 8, que no pertenece"):
         approval_vote(problems=[1, 2, 3], ballots={"Ana": [8]}, max_choices=2)
 
 
 def test_approval_vote_rejects_a_duplicate_choice():
-    with pytest.raises(ValueError, match="problema 1 más de una vez"):
+    with pytest.raises(ValueError, match="problemática 1 más de una vez"):
         approval_vote(problems=[1, 2, 3], ballots={"Ana": [1, 1]}, max_choices=2)
 
 
@@ -226,10 +226,10 @@ def test_weighted_criteria_sums_weighted_means_and_flags_unscored():
     assert not result.entry(1).unscored
     assert result.tiebreak_positions == ()
     assert (
-        "Problema 1, criterio «Viabilidad»: calificaciones 3 (Ana); promedio (3) / 1 = 3.00; "
+        "Problemática 1, criterio «Viabilidad»: calificación 3 (Ana); promedio (3) / 1 = 3.00; "
         "× peso 2 = 6.00." in result.steps
     )
-    assert any("nadie lo calificó en ningún criterio" in step for step in result.steps)
+    assert any("nadie la calificó en ningún criterio" in step for step in result.steps)
 
 
 def test_weighted_criteria_tie_broken_by_marks_of_five():
@@ -271,7 +271,7 @@ def test_weighted_criteria_criterion_nobody_marked_adds_zero():
 
     assert result.scores == {1: 6}
     assert not result.entry(1).unscored
-    assert "Problema 1, criterio «Viabilidad»: nadie lo calificó; aporta 0." in result.steps
+    assert "Problemática 1, criterio «Viabilidad»: nadie la calificó; aporta 0." in result.steps
 
 
 def test_weighted_criteria_arithmetic_is_exact_and_display_rounds_half_up():
@@ -301,7 +301,7 @@ def test_weighted_criteria_rejects_a_mark_outside_one_to_five(mark):
 
 
 def test_weighted_criteria_rejects_a_problem_of_another_set():
-    with pytest.raises(ValueError, match="problema 9, que no pertenece"):
+    with pytest.raises(ValueError, match="problemática 9, que no pertenece"):
         weighted_criteria(problems=[1], criteria=CRITERIA, scores={"Ana": {(9, "imp"): 3}})
 
 
@@ -360,6 +360,81 @@ def test_every_method_documents_its_tiebreak_rule():
         assert result.steps[-1].startswith("Orden final:")
 
 
+# --- Wording ---------------------------------------------------------------------------------
+
+
+def _every_text(result):
+    return [result.name, result.description, *result.rules, *result.steps]
+
+
+def test_the_steps_speak_of_problematicas_as_the_inai_document_does():
+    results = [
+        borda(problems=[1, 2, 3], rankings={"Ana": [1, 2], "Beto": [2, 1], 7: []}),
+        approval_vote(problems=[1, 2, 3], ballots={"Ana": [1], "Beto": [2], 7: []}, max_choices=2),
+        weighted_criteria(
+            problems=[1, 2, 3],
+            criteria=CRITERIA,
+            scores={"Ana": {(1, "imp"): 5, (2, "imp"): 5}, "Beto": {(1, "via"): 2}},
+        ),
+        borda(problems=[], rankings={}),
+    ]
+
+    for result in results:
+        for text in _every_text(result):
+            assert not re.search(r"\bproblemas?\b", text, re.IGNORECASE), text
+    assert (
+        "Problemática 1: 2 (Ana) + 1 (Beto) + 0 (participante 7, no la ordenó) = 3 puntos"
+        in " ".join(results[0].steps)
+    )
+
+
+def test_the_steps_agree_in_number_with_one_problematica_vote_or_criterion():
+    vote = approval_vote(problems=[1, 2], ballots={"Ana": [2]}, max_choices=1)
+    assert "Cada participante puede votar por hasta 1 problemática." in vote.rules
+    assert vote.steps[:4] == (
+        "Se consideran 2 problemáticas, en orden de registro: 1, 2.",
+        "Cada participante puede votar por hasta 1 problemática; cada voto vale 1.",
+        "Ana votó por la problemática 2.",
+        "Problemática 1: 0 votos.",
+    )
+    assert "Problemática 2: 1 voto (Ana)." in vote.steps
+
+    single = borda(problems=[5], rankings={"Ana": [5]})
+    assert single.steps[:3] == (
+        "Se considera 1 problemática, en orden de registro: 5.",
+        "Con 1 problemática, cada participante da 0 puntos a la problemática que pone en 1.er "
+        "lugar, que es también el último lugar posible (el lugar 1.º).",
+        "Ana ordenó 1 de 1 problemática: 1.º lugar, problemática 5: 0 puntos.",
+    )
+    assert single.steps[-1] == "Orden final: 1.º lugar, problemática 5 (0 puntos)."
+
+    partial = borda(problems=[1, 2, 3], rankings={"Ana": [1, 2]})
+    assert partial.steps[3] == (
+        "Ana ordenó 2 de 3 problemáticas: 1.º lugar, problemática 1: 2 puntos; 2.º lugar, "
+        "problemática 2: 1 punto. La problemática que no ordenó (3) recibe 0 puntos de su parte."
+    )
+
+    one_criterion = weighted_criteria(
+        problems=[1], criteria=[("imp", "Impacto", 2)], scores={"Ana": {(1, "imp"): 5}}
+    )
+    assert "Criterio y peso: «Impacto», peso 2." in one_criterion.steps
+    assert "El peso es un número positivo: «Impacto» 2." in one_criterion.rules
+
+
+def test_tie_steps_speak_of_problematicas_still_tied():
+    result = borda(
+        problems=[1, 2, 3],
+        rankings={"Ana": [1, 2, 3], "Beto": [1, 3, 2], "Carla": [2, 3, 1], "Diego": [3, 2, 1]},
+    )
+
+    assert (
+        "Empate con 4 puntos entre las problemáticas 1, 2 y 3. Se desempata por número de "
+        "primeros lugares: problemática 1 (2), problemática 2 (1), problemática 3 (1). Las "
+        "problemáticas 2 y 3 siguen empatadas (primeros lugares: 1 cada una): se ordenan por "
+        "orden de registro (menor identificador primero)."
+    ) in result.steps
+
+
 # --- Methodology PDF -------------------------------------------------------------------------
 
 
@@ -402,7 +477,7 @@ def test_methodology_pdf_renders_the_method_and_result():
         rankings={"Ana": [1, 2, 3], "Beto": [2, 1], "Carla": [3]},
     )
     arguments = {
-        "title": "Metodología de jerarquización de problemáticas",
+        "title": "Priorización «Ronda uno»",
         "secretariat": "Secretariado Técnico Local de Jalisco",
         "method_label": "Método de Borda",
         "result": result,
@@ -412,11 +487,13 @@ def test_methodology_pdf_renders_the_method_and_result():
     }
 
     html = methodology_html(**arguments)
+    assert "Metodología de priorización (jerarquización) de problemáticas" in html
     assert "Método de Borda" in html
     assert "Acceso al agua &lt;potable&gt;" in html
-    assert "Problema 3" in html  # a problem without a label keeps its number
-    for step in result.steps:
-        assert step.split(":")[0] in html
+    assert "Problemática 3" in html  # a problem without a label keeps its number
+    # What each participant gave is laid out as grids (tests/cocreation/test_methodology.py).
+    assert "Puntos que dio cada participante a cada problemática" in html
+    assert result.steps[-1] in html
 
     pdf = methodology_pdf(**arguments)
     assert pdf.startswith(b"%PDF")

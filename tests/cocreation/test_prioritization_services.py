@@ -217,8 +217,8 @@ def test_a_ranking_naming_a_problem_of_another_stl_is_refused(state_a, state_b, 
         )
 
     assert messages_of(error) == (
-        f"La clasificación de Alicia Morales (Sociedad civil) incluye el problema {foreign.pk}, "
-        "que no pertenece a los problemas de esta priorización."
+        f"La clasificación de Alicia Morales (Sociedad civil) incluye la problemática "
+        f"{foreign.pk}, que no pertenece a las problemáticas de esta priorización."
     )
     assert not PrioritizationEntry.objects.exists()
 
@@ -232,7 +232,7 @@ def test_a_ranking_naming_a_problem_outside_this_prioritization_is_refused(state
             prioritization=prioritization, data=[problems[2].pk], user=alicia
         )
 
-    assert "que no pertenece a los problemas de esta priorización" in messages_of(error)
+    assert "que no pertenece a las problemáticas de esta priorización" in messages_of(error)
     assert not PrioritizationEntry.objects.exists()
 
 
@@ -246,7 +246,7 @@ def test_a_problem_ranked_twice_is_refused(state_a, alicia):
         )
 
     assert messages_of(error) == (
-        f"La clasificación de Alicia Morales (Sociedad civil) menciona el problema {p1.pk} "
+        f"La clasificación de Alicia Morales (Sociedad civil) menciona la problemática {p1.pk} "
         "más de una vez."
     )
     assert not PrioritizationEntry.objects.exists()
@@ -264,7 +264,8 @@ def test_a_ballot_with_too_many_choices_is_refused(state_a, alicia):
         )
 
     assert messages_of(error) == (
-        "La boleta de Alicia Morales (Sociedad civil) marca 3 problemas; el máximo permitido es 2."
+        "La boleta de Alicia Morales (Sociedad civil) marca 3 problemáticas; el máximo "
+        "permitido es 2."
     )
     assert not PrioritizationEntry.objects.exists()
 
@@ -288,7 +289,7 @@ def test_a_mark_outside_1_to_5_is_refused(state_a, alicia, mark):
         )
 
     assert messages_of(error) == (
-        f"La calificación de Alicia Morales (Sociedad civil) al problema {p2.pk} en el "
+        f"La calificación de Alicia Morales (Sociedad civil) a la problemática {p2.pk} en el "
         f"criterio «Impacto» es {mark}; debe ser un número entero del 1 al 5."
     )
     assert not PrioritizationEntry.objects.exists()
@@ -483,10 +484,10 @@ def test_borda_result_through_the_service_matches_the_hand_computed_example(
     assert [row["position"] for row in ranking] == [1, 2, 3, 4]
     assert not any(row["tied_with"] for row in ranking)
     steps = "\n".join(computed.result["steps"])
-    assert "Carlos Pérez (Autoridades locales) ordenó 2 de 4 problemas" in steps
-    assert "Rosa Juárez (Sociedad civil) ordenó 4 de 4 problemas" in steps
+    assert "Carlos Pérez (Autoridades locales) ordenó 2 de 4 problemáticas" in steps
+    assert "Rosa Juárez (Sociedad civil) ordenó 4 de 4 problemáticas" in steps
     assert (
-        f"Problema {p1.pk}: 3 (Carlos Pérez (Autoridades locales)) + 2 (Alicia Morales "
+        f"Problemática {p1.pk}: 3 (Carlos Pérez (Autoridades locales)) + 2 (Alicia Morales "
         "(Sociedad civil)) + 2 (Rosa Juárez (Sociedad civil)) = 7 puntos"
     ) in steps
     assert computed.result["method"] == "borda"

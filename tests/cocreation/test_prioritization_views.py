@@ -131,7 +131,7 @@ def test_member_submits_a_partial_ranking_through_the_form(state_a, alicia):
     ("places", "message"),
     [
         ({"place_1": "", "place_2": "P1"}, "Llena los lugares en orden, sin huecos"),
-        ({"place_1": "P1", "place_2": "P1"}, "menciona el problema {P1} más de una vez."),
+        ({"place_1": "P1", "place_2": "P1"}, "menciona la problemática {P1} más de una vez."),
         ({"place_1": "FOREIGN"}, "Esa problemática no pertenece a esta priorización."),
         ({"place_1": "OUTSIDE"}, "Esa problemática no pertenece a esta priorización."),
         ({}, "Ordena al menos una problemática."),
@@ -171,7 +171,7 @@ def test_vote_form_has_checkboxes_and_refuses_too_many_choices(state_a, alicia):
     )
 
     assert response.status_code == 200
-    assert "marca 3 problemas; el máximo permitido es 2." in text(response)
+    assert "marca 3 problemáticas; el máximo permitido es 2." in text(response)
     assert not PrioritizationEntry.objects.exists()
 
 
@@ -289,7 +289,7 @@ def test_compute_shows_ordered_problems_steps_and_the_methodology_pdf(
     assert order == sorted(order)
     assert "Cálculo paso a paso" in page
     assert (
-        f"Problema {p1.pk}: 2 (Rosa Juárez (Autoridades locales)) + 1 (Alicia Morales "
+        f"Problemática {p1.pk}: 2 (Rosa Juárez (Autoridades locales)) + 1 (Alicia Morales "
         "(Sociedad civil)) = 3 puntos"
     ) in page
     assert "Orden final" in page
