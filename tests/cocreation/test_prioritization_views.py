@@ -6,6 +6,7 @@ from django.urls import reverse
 from cocreation.models import Prioritization, PrioritizationEntry
 from stl.models import Nucleus
 from tests.cocreation.factories_prioritization import (
+    fail_methodology,
     make_entry,
     make_prioritization,
     make_problem,
@@ -425,14 +426,16 @@ def test_computing_asks_for_confirmation_first(state_a, alicia):
 
 
 def computed_without_methodology(secretariat, alicia):
-    """Compute a prioritisation whose methodology task never ran (as if it failed for good)."""
+    """Compute a prioritisation whose methodology job failed."""
     p1, p2 = make_problems(secretariat, 2)
     prioritization = make_prioritization(secretariat, problems=[p1, p2], title="Sin PDF")
     make_entry(prioritization, participant="Ana", data=[p1.pk, p2.pk])
-    # The test's transaction never commits, so the task enqueued on commit never runs.
+    # The test's transaction never commits, so the task enqueued on commit never runs…
     client_for(alicia).post(url("prioritization_compute", prioritization))
     prioritization.refresh_from_db()
     assert prioritization.status == Prioritization.Status.COMPUTED
+    # …and a run of it by hand breaks.
+    fail_methodology(prioritization, alicia)
     return prioritization
 
 
