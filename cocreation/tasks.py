@@ -3,18 +3,29 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 
-from cocreation.models import Prioritization
+from cocreation.models import (
+    METHODOLOGY_SOFT_TIME_LIMIT,
+    METHODOLOGY_TIME_LIMIT,
+    Prioritization,
+)
 from cocreation.services.prioritization import prioritization_methodology_attach
+
+# Broker, database and storage hiccups are worth retrying; a document that cannot render is not.
+TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OperationalError, InterfaceError)
 
 
 @shared_task(
     name="cocreation.generate_prioritization_methodology",
-    autoretry_for=(ConnectionError, TimeoutError),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,
+    # A render takes seconds; past these the page shows the job failed and offers a retry.
+    soft_time_limit=METHODOLOGY_SOFT_TIME_LIMIT,
+    time_limit=METHODOLOGY_TIME_LIMIT,
 )
 def generate_prioritization_methodology(prioritization_id: int, user_id: int) -> bool:
     """Render a computed prioritisation's methodology PDF and attach it as evidence, once."""

@@ -81,6 +81,11 @@ urlpatterns = [
         prioritization_views.prioritization_methodology_regenerate,
         name="prioritization_methodology_regenerate",
     ),
+    path(
+        "<int:pk>/priorizaciones/<int:prioritization_pk>/metodologia/estado/",
+        prioritization_views.prioritization_methodology_status,
+        name="prioritization_methodology_status",
+    ),
     path("<int:pk>/acuerdos/", decision_views.decision_list, name="decision_list"),
     path("<int:pk>/acuerdos/nuevo/", decision_views.decision_create, name="decision_create"),
     path(

@@ -1,9 +1,13 @@
 """Reads of the prioritisations (footnote 2 of requirement 1.a)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cocreation.models import (
+    MethodologyJob,
     Prioritization,
     Problem,
 )
@@ -29,19 +33,58 @@ def prioritization_list(*, secretariat: Secretariat) -> QuerySet:
     )
 
 
-def prioritization_lacks_methodology(
-    *, prioritization: Prioritization, evidence_list: list[Evidence]
-) -> bool:
-    """Tell whether a computed prioritisation has no current methodology among its evidence.
+# No document and no job (computed before jobs were recorded), or the document was withdrawn.
+MISSING = "falta"
 
-    ``evidence_list`` is the prioritisation's evidence as its panel lists it (no new query).
+
+@dataclass(frozen=True)
+class MethodologyProgress:
+    """What the page shows of a computed prioritisation's methodology document."""
+
+    status: str  # a MethodologyJob.Status, or MISSING
+    label: str
+    evidence: Evidence | None = None  # the current document, once ready
+    job: MethodologyJob | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Tell whether nothing will change until someone asks again (no need to poll)."""
+        return self.status not in (MethodologyJob.Status.QUEUED, MethodologyJob.Status.RENDERING)
+
+    @property
+    def may_retry(self) -> bool:
+        """Tell whether asking again makes sense: the document is not there nor on its way."""
+        return self.status in (MethodologyJob.Status.FAILED, MISSING)
+
+
+def prioritization_methodology_progress(
+    *, prioritization: Prioritization, evidence_list: list[Evidence]
+) -> MethodologyProgress | None:
+    """Return how the methodology document is going, or None while the prioritisation is open.
+
+    ``evidence_list`` is the prioritisation's evidence as its panel lists it (no new query for
+    it). A current document is ready whatever its job says; otherwise the job tells, a job past
+    its time limit counting as failed (at most one query, for the job).
     """
     if prioritization.status != Prioritization.Status.COMPUTED:
-        return False
-    return not any(
-        evidence.kind == Evidence.Kind.METHODOLOGY and evidence.is_current
-        for evidence in evidence_list
+        return None
+    evidence = next(
+        (
+            evidence
+            for evidence in evidence_list
+            if evidence.kind == Evidence.Kind.METHODOLOGY and evidence.is_current
+        ),
+        None,
     )
+    if evidence is not None:
+        status = MethodologyJob.Status.READY
+        return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence)
+    job = MethodologyJob.objects.filter(prioritization=prioritization).first()
+    status = job.status_at(timezone.now()) if job is not None else MISSING
+    if status in (MethodologyJob.Status.READY, MISSING):
+        # Ready once, but the document was withdrawn since: it has to be asked for again.
+        return MethodologyProgress(MISSING, str(_("Falta")), None, job)
+    return MethodologyProgress(status, MethodologyJob.Status(status).label, None, job)
 
 
 def prioritization_active_problems(*, secretariat: Secretariat) -> QuerySet:

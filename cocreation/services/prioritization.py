@@ -2,8 +2,9 @@
 
 The arithmetic lives in the pure functions of :mod:`cocreation.scoring`; this module checks who
 may act, turns their ``ValueError`` into a ``ValidationError`` and stores what they return. The
-methodology PDF (footnote 2 of INAI's minimum requirements) is generated in a Celery task after
-the result is saved and attached to the prioritisation through the evidence vault.
+methodology PDF (footnote 2 of INAI's minimum requirements) is rendered by a Celery worker after
+the result is saved, outside any row lock, and attached to the prioritisation through the
+evidence vault; ``MethodologyJob`` records how that job goes, for the page to show.
 """
 
 from __future__ import annotations
@@ -15,17 +16,26 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreation import policy
 from cocreation import scoring as methods
-from cocreation.models import Criterion, Prioritization, PrioritizationEntry, Problem
+from cocreation.models import (
+    Criterion,
+    MethodologyJob,
+    Prioritization,
+    PrioritizationEntry,
+    Problem,
+)
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
 from stl.models import FacilitatorAssignment, Nucleus, Secretariat
 
 METHODOLOGY_KIND = "metodologia"
+# The job's statuses while a worker may still attach the document (no new request meanwhile).
+METHODOLOGY_IN_PROGRESS = (MethodologyJob.Status.QUEUED, MethodologyJob.Status.RENDERING)
 
 # What a participant's ``data`` may be: ordered or chosen problem ids (ranking, vote), or
 # marks by (problem id, criterion id) (weighted criteria).
@@ -347,7 +357,7 @@ def prioritization_result(
 
 
 def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritization:
-    """Compute and save the result, then generate the methodology PDF as evidence."""
+    """Compute and save the result, then queue its methodology PDF for a worker to render."""
     policy.require(policy.access_for(user, prioritization.secretariat), "contribute")
     with transaction.atomic(), acting_as(user):
         prioritization = _locked(prioritization)
@@ -366,6 +376,7 @@ def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritiz
         prioritization.computed_at = timezone.now()
         prioritization.save(update_fields=["result", "status", "computed_at"])
 
+        _methodology_job_queue(prioritization=prioritization, user=user)
         enqueue_on_commit(
             "cocreation.generate_prioritization_methodology", prioritization.pk, user.pk
         )
@@ -373,34 +384,48 @@ def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritiz
 
 
 def prioritization_methodology_attach(*, prioritization: Prioritization, user):
-    """Render the methodology PDF of a computed prioritisation and attach it as evidence.
+    """Render the methodology PDF of a computed prioritisation and attach it as evidence, once.
 
-    Safe to run twice, even at the same time (a retry and a regeneration): the prioritisation
-    is locked and a current methodology already attached is kept.
+    The worker's side of the job. The PDF is rendered with no transaction open and no row
+    locked; the prioritisation is then locked only to attach it, unless a current methodology
+    was attached meanwhile (a retry and a regeneration may run at once): never two documents.
+    The job's status follows: rendering, then ready or failed (the error is raised again).
     """
+    from evidence.models import Evidence
+
     if (
         prioritization.status != Prioritization.Status.COMPUTED
         or prioritization.computed_at is None
     ):
         return None
-    with transaction.atomic():
-        _locked(prioritization)
-        return _methodology_attach_locked(prioritization=prioritization, user=user)
-
-
-def _methodology_attach_locked(*, prioritization: Prioritization, user):
-    from cocreation.methodology import methodology_pdf
-    from evidence.models import Evidence
-    from evidence.services import evidence_attach
-
     existing = _methodology_evidence(prioritization=prioritization, evidence_model=Evidence)
     if existing is not None:
+        _methodology_job_finish(prioritization=prioritization)
         return existing
+    _methodology_job_start(prioritization=prioritization)
+    try:
+        pdf = _methodology_render(prioritization=prioritization)
+        with transaction.atomic():
+            prioritization = _locked(prioritization)
+            evidence = _methodology_evidence(
+                prioritization=prioritization, evidence_model=Evidence
+            ) or _methodology_store(prioritization=prioritization, pdf=pdf, user=user)
+            _methodology_job_finish(prioritization=prioritization)
+    except Exception as error:
+        _methodology_job_fail(prioritization=prioritization, error=error)
+        raise
+    return evidence
+
+
+def _methodology_render(*, prioritization: Prioritization) -> bytes:
+    """Return the methodology PDF of a computed prioritisation (slow: seconds, tens of MB)."""
+    from cocreation.methodology import methodology_pdf
+
     entries = list(prioritization.entries.select_related("nucleus").order_by("nucleus", "pk"))
     result = prioritization_result(prioritization=prioritization, entries=entries)
     labels = {problem.pk: problem.title for problem in prioritization.problems.order_by("pk")}
     secretariat = prioritization.secretariat
-    pdf = methodology_pdf(
+    return methodology_pdf(
         title=_("Metodología de la priorización «%(title)s»") % {"title": prioritization.title},
         secretariat=_("Secretariado Técnico Local de %(stl)s") % {"stl": secretariat},
         method_label=str(prioritization.get_method_display()),
@@ -409,6 +434,11 @@ def _methodology_attach_locked(*, prioritization: Prioritization, user):
         participants_count=len(entries),
         generated_at=timezone.localtime(prioritization.computed_at),
     )
+
+
+def _methodology_store(*, prioritization: Prioritization, pdf: bytes, user):
+    from evidence.services import evidence_attach
+
     filename = f"metodologia-priorizacion-{prioritization.pk}.pdf"
     with acting_as(user):
         return evidence_attach(
@@ -446,11 +476,62 @@ def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
     )
 
 
-def prioritization_methodology_regenerate(*, prioritization: Prioritization, user) -> None:
+# The job's transitions. Only these functions set ``MethodologyJob.status``; the worker's ones
+# run in their own short transactions, so the page sees each step as it happens.
+
+
+def _methodology_job_queue(*, prioritization: Prioritization, user) -> MethodologyJob:
+    """Record that the document was asked for: queued, with nothing of an earlier try left."""
+    job, _created = MethodologyJob.objects.update_or_create(
+        prioritization=prioritization,
+        defaults={
+            "status": MethodologyJob.Status.QUEUED,
+            "requested_by": user,
+            "requested_at": timezone.now(),
+            "started_at": None,
+            "finished_at": None,
+            "error": "",
+        },
+    )
+    return job
+
+
+def _methodology_job_start(*, prioritization: Prioritization) -> None:
+    """Record that a worker started rendering (creating the job of an older prioritisation)."""
+    job, _created = MethodologyJob.objects.get_or_create(prioritization=prioritization)
+    job.status = MethodologyJob.Status.RENDERING
+    job.started_at = timezone.now()
+    job.finished_at = None
+    job.attempts = F("attempts") + 1
+    job.error = ""
+    job.save(update_fields=["status", "started_at", "finished_at", "attempts", "error"])
+
+
+def _methodology_job_finish(*, prioritization: Prioritization) -> None:
+    """Record that the document is among the evidence (by this run or an earlier one)."""
+    MethodologyJob.objects.filter(prioritization=prioritization).exclude(
+        status=MethodologyJob.Status.READY
+    ).update(status=MethodologyJob.Status.READY, finished_at=timezone.now(), error="")
+
+
+def _methodology_job_fail(*, prioritization: Prioritization, error: BaseException) -> None:
+    """Record that this run failed, unless another run attached the document meanwhile."""
+    MethodologyJob.objects.filter(prioritization=prioritization).exclude(
+        status=MethodologyJob.Status.READY
+    ).update(
+        status=MethodologyJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error=error.__class__.__name__[:200],
+    )
+
+
+def prioritization_methodology_regenerate(
+    *, prioritization: Prioritization, user
+) -> MethodologyJob:
     """Ask again for the methodology PDF of a computed prioritisation that lacks it.
 
-    For when the task that generates it after computing failed for good; the task is
-    idempotent, so asking twice attaches one document.
+    For when the job failed (or took longer than its time limit), or the document was
+    withdrawn; the task is idempotent, so asking twice attaches one document.
     """
     from evidence.models import Evidence
 
@@ -468,6 +549,16 @@ def prioritization_methodology_regenerate(*, prioritization: Prioritization, use
             raise ValidationError(
                 _("Esta priorización ya tiene su documento de metodología entre sus evidencias.")
             )
+        job = MethodologyJob.objects.filter(prioritization=prioritization).first()
+        if job is not None and job.status_at(timezone.now()) in METHODOLOGY_IN_PROGRESS:
+            raise ValidationError(
+                _(
+                    "El documento de metodología ya se está generando: la página de la "
+                    "priorización muestra su avance."
+                )
+            )
+        job = _methodology_job_queue(prioritization=prioritization, user=user)
         enqueue_on_commit(
             "cocreation.generate_prioritization_methodology", prioritization.pk, user.pk
         )
+    return job

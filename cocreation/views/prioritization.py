@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cocreation import policy, selectors, services
 from cocreation.forms.prioritization import PrioritizationEntryForm, PrioritizationForm
@@ -87,9 +89,6 @@ def prioritization_detail(request, pk, prioritization_pk):
     actions = policy.prioritization_actions(stl_access, prioritization)
     is_open = prioritization.status == Prioritization.Status.OPEN
     panel = evidence_panel(subject=prioritization, user=request.user, next_url=request.path)
-    lacks_methodology = selectors.prioritization_lacks_methodology(
-        prioritization=prioritization, evidence_list=panel["evidence_list"]
-    )
     return render(
         request,
         "cocreation/prioritization_detail.html",
@@ -100,11 +99,50 @@ def prioritization_detail(request, pk, prioritization_pk):
             "is_open": is_open,
             "can_enter": actions["rank"] or actions["rank_on_behalf"],
             "can_compute": actions["compute"],
-            "lacks_methodology": lacks_methodology,
-            "can_regenerate_methodology": actions["regenerate_methodology"] and lacks_methodology,
             "evidence_panel": panel,
+            **_methodology_context(prioritization, actions, panel["evidence_list"]),
             **selectors.prioritization_detail(prioritization=prioritization, user=request.user),
         },
+    )
+
+
+def _methodology_context(prioritization, actions, evidence_list) -> dict:
+    """Return what ``cocreation/_methodology_status.html`` shows: the job and the retry button."""
+    progress = selectors.prioritization_methodology_progress(
+        prioritization=prioritization, evidence_list=evidence_list
+    )
+    return {
+        "prioritization": prioritization,
+        "methodology": progress,
+        "can_retry_methodology": bool(
+            progress and progress.may_retry and actions["regenerate_methodology"]
+        ),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def prioritization_methodology_status(request, pk, prioritization_pk):
+    """Answer, as JSON, how the methodology document is going, with the page's fragment."""
+    prioritization, stl_access = policy.get_prioritization_or_404(
+        request.user, pk, prioritization_pk
+    )
+    actions = policy.prioritization_actions(stl_access, prioritization)
+    panel = evidence_panel(subject=prioritization, user=request.user)
+    context = _methodology_context(prioritization, actions, panel["evidence_list"])
+    progress = context["methodology"]
+    if progress is None:
+        return JsonResponse({"status": "", "status_label": "", "finished": True, "html": ""})
+    return JsonResponse(
+        {
+            "status": progress.status,
+            "status_label": str(progress.label),
+            "finished": progress.finished,
+            "html": render_to_string(
+                "cocreation/_methodology_status.html", context, request=request
+            ),
+        }
     )
 
 

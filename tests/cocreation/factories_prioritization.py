@@ -64,3 +64,16 @@ def make_decision(secretariat, title="Acuerdo de prueba", **kwargs) -> Decision:
 
 def make_vote(decision, member, choice=Vote.Choice.FOR) -> Vote:
     return Vote.objects.create(decision=decision, member=member, choice=choice)
+
+
+def fail_methodology(prioritization, user) -> None:
+    """Run the methodology job once with a render that breaks: the job ends failed."""
+    from unittest import mock
+
+    import pytest
+
+    from cocreation.services import prioritization_methodology_attach
+
+    broken = mock.patch("cocreation.methodology.methodology_pdf", side_effect=RuntimeError)
+    with broken, pytest.raises(RuntimeError):
+        prioritization_methodology_attach(prioritization=prioritization, user=user)

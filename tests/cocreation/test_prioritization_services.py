@@ -1,14 +1,24 @@
 """Prioritisation services: create, collect entries per nucleus, compute, methodology evidence."""
 
+import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from cocreation import services
-from cocreation.models import Prioritization, PrioritizationEntry
+from cocreation.models import (
+    METHODOLOGY_SOFT_TIME_LIMIT,
+    METHODOLOGY_TIME_LIMIT,
+    MethodologyJob,
+    Prioritization,
+    PrioritizationEntry,
+)
 from stl.models import Nucleus
 from tests.cocreation.factories_prioritization import (
+    fail_methodology,
     make_entry,
     make_prioritization,
     make_problem,
@@ -660,12 +670,13 @@ def computed(secretariat, alicia):
     return services.prioritization_compute(prioritization=prioritization, user=alicia)
 
 
-def test_regenerating_the_methodology_enqueues_the_task_once_computed(
+def test_regenerating_the_methodology_after_a_failure_enqueues_the_task(
     state_a, alicia, django_capture_on_commit_callbacks
 ):
     from evidence.models import Evidence
 
     prioritization = computed(state_a, alicia)  # its task never runs: on_commit not executed
+    fail_methodology(prioritization, alicia)
     assert not Evidence.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -723,3 +734,256 @@ def test_a_withdrawn_methodology_is_generated_again(state_a, alicia):
         services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
         == second
     )
+
+
+# --- the methodology job: rendered by a worker, outside any row lock ----------------------------
+
+Job = MethodologyJob.Status
+
+
+def job_of(prioritization) -> MethodologyJob:
+    return MethodologyJob.objects.get(prioritization=prioritization)
+
+
+def rendering_spy(check=None):
+    """Patch the PDF render: call ``check()`` while it runs, then render for real."""
+    from cocreation import methodology
+
+    real = methodology.methodology_pdf
+
+    def render(**kwargs):
+        if check is not None:
+            check()
+        return real(**kwargs)
+
+    return mock.patch("cocreation.methodology.methodology_pdf", side_effect=render)
+
+
+def test_computing_queues_the_job_and_renders_nothing(state_a, alicia):
+    with rendering_spy() as render:
+        prioritization = computed(state_a, alicia)  # the task waits for the commit
+
+    job = job_of(prioritization)
+    assert (job.status, job.requested_by, job.attempts) == (Job.QUEUED, alicia, 0)
+    assert job.get_status_display() == "En cola"
+    render.assert_not_called()
+
+
+def test_the_job_goes_from_queued_to_rendering_to_ready(state_a, alicia):
+    from evidence.models import Evidence
+
+    prioritization = computed(state_a, alicia)
+    seen = []
+    with rendering_spy(lambda: seen.append(job_of(prioritization))) as render:
+        evidence = services.prioritization_methodology_attach(
+            prioritization=prioritization, user=alicia
+        )
+
+    render.assert_called_once()
+    (during,) = seen
+    assert (during.status, during.attempts) == (Job.RENDERING, 1)
+    assert during.started_at is not None and during.finished_at is None
+    job = job_of(prioritization)
+    assert (job.status, job.error) == (Job.READY, "")
+    assert job.finished_at >= job.started_at
+    assert Evidence.objects.get(kind="metodologia") == evidence
+
+
+def test_a_failed_render_marks_the_job_failed_and_a_retry_attaches_one_document(
+    state_a, alicia, fernanda, django_capture_on_commit_callbacks
+):
+    from evidence.models import Evidence
+
+    prioritization = computed(state_a, alicia)
+
+    fail_methodology(prioritization, alicia)
+
+    job = job_of(prioritization)
+    assert (job.status, job.error, job.attempts) == (Job.FAILED, "RuntimeError", 1)
+    assert not Evidence.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.prioritization_methodology_regenerate(prioritization=prioritization, user=fernanda)
+    job = job_of(prioritization)
+    assert (job.status, job.requested_by, job.error) == (Job.QUEUED, fernanda, "")
+
+    # The worker runs the task, and a late duplicate of it runs again: one document.
+    callbacks[0]()
+    callbacks[0]()
+    job = job_of(prioritization)
+    assert (job.status, job.attempts) == (Job.READY, 2)
+    assert Evidence.objects.get(kind="metodologia").uploaded_by == fernanda
+
+
+def test_a_render_past_the_soft_time_limit_fails_the_job(state_a, alicia):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    prioritization = computed(state_a, alicia)
+    too_slow = mock.patch(
+        "cocreation.methodology.methodology_pdf", side_effect=SoftTimeLimitExceeded
+    )
+    with too_slow, pytest.raises(SoftTimeLimitExceeded):
+        services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+
+    assert (job_of(prioritization).status, job_of(prioritization).error) == (
+        Job.FAILED,
+        "SoftTimeLimitExceeded",
+    )
+
+
+def test_two_runs_at_once_attach_one_document(state_a, alicia):
+    """A retry renders while another run attaches: it finds the document and keeps it."""
+    from evidence.models import Evidence
+
+    prioritization = computed(state_a, alicia)
+    started, other_run = [], []
+
+    def meanwhile():
+        if not started:  # the first render only; the other run's own render goes on
+            started.append(True)
+            other_run.append(
+                services.prioritization_methodology_attach(
+                    prioritization=Prioritization.objects.get(pk=prioritization.pk), user=alicia
+                )
+            )
+
+    with rendering_spy(meanwhile) as render:
+        evidence = services.prioritization_methodology_attach(
+            prioritization=prioritization, user=alicia
+        )
+
+    assert render.call_count == 2  # both rendered, outside the lock…
+    assert evidence == other_run[0]  # …but the second kept the first one's document
+    assert Evidence.objects.filter(kind="metodologia").count() == 1
+    assert job_of(prioritization).status == Job.READY
+
+
+def test_asking_again_is_refused_while_the_job_is_on_its_way(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    prioritization = computed(state_a, alicia)  # queued
+
+    for status in (Job.QUEUED, Job.RENDERING):
+        MethodologyJob.objects.filter(prioritization=prioritization).update(
+            status=status, started_at=timezone.now()
+        )
+        with (
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+            pytest.raises(ValidationError) as error,
+        ):
+            services.prioritization_methodology_regenerate(
+                prioritization=prioritization, user=alicia
+            )
+        assert "ya se está generando" in messages_of(error)
+        assert callbacks == []
+
+
+def test_a_job_rendering_longer_than_the_hard_time_limit_counts_as_failed(state_a, alicia):
+    prioritization = computed(state_a, alicia)
+    started = timezone.now()
+    MethodologyJob.objects.filter(prioritization=prioritization).update(
+        status=Job.RENDERING, started_at=started
+    )
+    job = job_of(prioritization)
+    limit = dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT)
+
+    assert job.status_at(started + limit) == Job.RENDERING
+    assert job.status_at(started + limit + dt.timedelta(seconds=1)) == Job.FAILED
+
+    # Once dead, it may be asked for again.
+    MethodologyJob.objects.filter(pk=job.pk).update(started_at=started - limit * 2)
+    services.prioritization_methodology_regenerate(prioritization=prioritization, user=alicia)
+    assert job_of(prioritization).status == Job.QUEUED
+
+
+def test_a_job_nobody_took_for_an_hour_counts_as_failed(state_a, alicia):
+    prioritization = computed(state_a, alicia)
+    job = job_of(prioritization)
+
+    assert job.status_at(job.requested_at + dt.timedelta(minutes=59)) == Job.QUEUED
+    assert job.status_at(job.requested_at + dt.timedelta(minutes=61)) == Job.FAILED
+
+
+def test_the_task_time_limits_are_the_ones_the_page_uses_and_fit_the_broker(settings):
+    """As shipped: a render is cut before the broker would hand the message to another worker."""
+    from cocreation.tasks import generate_prioritization_methodology as task
+
+    assert (task.soft_time_limit, task.time_limit) == (
+        METHODOLOGY_SOFT_TIME_LIMIT,
+        METHODOLOGY_TIME_LIMIT,
+    )
+    assert 0 < METHODOLOGY_SOFT_TIME_LIMIT < METHODOLOGY_TIME_LIMIT
+    assert METHODOLOGY_TIME_LIMIT < settings.CELERY_VISIBILITY_TIMEOUT
+
+
+def test_the_row_is_locked_only_after_rendering_and_no_transaction_is_open_meanwhile(
+    state_a, alicia
+):
+    from django.db import connection
+
+    from cocreation.services import prioritization as module
+
+    prioritization = computed(state_a, alicia)
+    outside = len(connection.savepoint_ids)  # the test's own transaction, nothing of ours
+    real_locked = module._locked
+    events = []
+
+    def locked(prioritization):
+        events.append("lock")
+        return real_locked(prioritization)
+
+    with (
+        mock.patch.object(module, "_locked", side_effect=locked),
+        rendering_spy(lambda: events.append(("render", len(connection.savepoint_ids)))),
+    ):
+        services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+
+    assert events == [("render", outside), "lock"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connection_updates_the_prioritization_while_its_pdf_renders(state_a, alicia):
+    """PostgreSQL, two connections: the row is free while the worker renders."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from evidence.models import Evidence
+    from pal_portal.celery import app as celery_app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks are proven on PostgreSQL.")
+    task = celery_app.tasks["cocreation.generate_prioritization_methodology"]
+    with mock.patch.object(task, "delay"):  # the worker runs it below, not the commit
+        prioritization = computed(state_a, alicia)
+    errors = []
+
+    def rename_from_another_connection():
+        try:
+            with transaction.atomic():
+                row = Prioritization.objects.select_for_update(nowait=True).get(
+                    pk=prioritization.pk
+                )
+                row.title = "Renombrada mientras se genera el PDF"
+                row.save(update_fields=["title"])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def meanwhile():
+        other = threading.Thread(target=rename_from_another_connection)
+        other.start()
+        other.join(timeout=30)
+
+    with rendering_spy(meanwhile) as render:
+        evidence = services.prioritization_methodology_attach(
+            prioritization=prioritization, user=alicia
+        )
+
+    render.assert_called_once()
+    assert errors == []
+    prioritization.refresh_from_db()
+    assert prioritization.title == "Renombrada mientras se genera el PDF"
+    assert Evidence.objects.get(kind="metodologia") == evidence
+    assert job_of(prioritization).status == Job.READY

@@ -1,11 +1,23 @@
 """Prioritisation pages: friendly forms per method, bad input, result, methodology, scoping."""
 
+import datetime as dt
+from unittest import mock
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from cocreation.models import Prioritization, PrioritizationEntry
+from cocreation import services
+from cocreation.models import (
+    METHODOLOGY_TIME_LIMIT,
+    MethodologyJob,
+    Prioritization,
+    PrioritizationEntry,
+)
+from cocreation.tasks import generate_prioritization_methodology
 from stl.models import Nucleus
 from tests.cocreation.factories_prioritization import (
+    fail_methodology,
     make_entry,
     make_prioritization,
     make_problem,
@@ -396,13 +408,14 @@ def test_detail_query_count_does_not_grow_with_entries(
 
     # Session, user, secretariat, object permissions (user, groups), global permissions (user,
     # groups), prioritization; the evidence panel's access (object permissions again) and
-    # evidence list; problems, criteria, entries.
+    # evidence list; the methodology job (none once the document is there); problems, criteria,
+    # entries.
     with django_assert_num_queries(QUERIES_ON_DETAIL):
         response = client.get(detail)
     assert response.status_code == 200
 
 
-QUERIES_ON_DETAIL = 12
+QUERIES_ON_DETAIL = 13
 
 
 def form_tag(page: str, action: str) -> str:
@@ -425,18 +438,20 @@ def test_computing_asks_for_confirmation_first(state_a, alicia):
 
 
 def computed_without_methodology(secretariat, alicia):
-    """Compute a prioritisation whose methodology task never ran (as if it failed for good)."""
+    """Compute a prioritisation whose methodology job failed."""
     p1, p2 = make_problems(secretariat, 2)
     prioritization = make_prioritization(secretariat, problems=[p1, p2], title="Sin PDF")
     make_entry(prioritization, participant="Ana", data=[p1.pk, p2.pk])
-    # The test's transaction never commits, so the task enqueued on commit never runs.
+    # The test's transaction never commits, so the task enqueued on commit never runs…
     client_for(alicia).post(url("prioritization_compute", prioritization))
     prioritization.refresh_from_db()
     assert prioritization.status == Prioritization.Status.COMPUTED
+    # …and a run of it by hand breaks.
+    fail_methodology(prioritization, alicia)
     return prioritization
 
 
-def test_a_missing_methodology_can_be_generated_again(
+def test_a_failed_methodology_can_be_generated_again(
     state_a, alicia, django_capture_on_commit_callbacks
 ):
     from evidence.models import Evidence
@@ -445,8 +460,12 @@ def test_a_missing_methodology_can_be_generated_again(
     regenerate = url("prioritization_methodology_regenerate", prioritization)
     client = client_for(alicia)
     page = text(client.get(url("prioritization_detail", prioritization)))
-    assert "Falta el documento de metodología" in page
-    assert f'action="{regenerate}"' in page
+    assert "No se pudo generar el documento de metodología" in page
+    # Safe to repeat: a plain POST with its CSRF token, no confirmation asked.
+    form = form_tag(page, regenerate)
+    assert 'method="post"' in form and "data-confirm" not in form
+    retry = page[page.index(form) : page.index("</form>", page.index(form))]
+    assert "csrfmiddlewaretoken" in retry and "Reintentar" in retry
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(regenerate)
@@ -458,8 +477,10 @@ def test_a_missing_methodology_can_be_generated_again(
     assert evidence.uploaded_by == alicia
     page = text(client.get(url("prioritization_detail", prioritization)))
     assert f"metodologia-priorizacion-{prioritization.pk}.pdf" in page
-    assert "Falta el documento de metodología" not in page
-    assert regenerate not in page
+    assert reverse(
+        "evidence:download", kwargs={"pk": state_a.pk, "evidence_id": evidence.pk}
+    ) in section(page, "documento-metodologia")
+    assert f'action="{regenerate}"' not in page
 
     # Asking once more is refused with a message; still one document.
     with django_capture_on_commit_callbacks(execute=True):
@@ -468,7 +489,7 @@ def test_a_missing_methodology_can_be_generated_again(
     assert Evidence.objects.filter(kind="metodologia").count() == 1
 
 
-def test_facilitator_may_ask_again_and_reviewer_only_sees_what_is_missing(
+def test_facilitator_may_ask_again_and_reviewer_only_sees_that_it_failed(
     state_a, alicia, fernanda, rita
 ):
     prioritization = computed_without_methodology(state_a, alicia)
@@ -478,13 +499,189 @@ def test_facilitator_may_ask_again_and_reviewer_only_sees_what_is_missing(
         client_for(fernanda).get(url("prioritization_detail", prioritization))
     )
     page = text(client_for(rita).get(url("prioritization_detail", prioritization)))
-    assert "Falta el documento de metodología" in page
-    assert regenerate not in page
+    assert "No se pudo generar el documento de metodología" in page
+    assert f'action="{regenerate}"' not in page
     assert client_for(rita).post(regenerate).status_code == 404
+
+
+def test_a_withdrawn_methodology_shows_as_missing_with_its_button(state_a, alicia):
+    from evidence.services import evidence_withdraw
+
+    prioritization = computed_without_methodology(state_a, alicia)
+    evidence = services.prioritization_methodology_attach(
+        prioritization=prioritization, user=alicia
+    )
+    evidence_withdraw(evidence=evidence, reason="Archivo dañado", user=alicia)
+
+    page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
+
+    box = section(page, "documento-metodologia")
+    assert 'data-methodology-status="falta"' in box
+    assert "si se retiró, puedes pedirlo de nuevo" in box
+    assert "Generar de nuevo el documento de metodología" in box
 
 
 def test_an_open_prioritization_offers_no_methodology_button(state_a, alicia):
     prioritization = make_prioritization(state_a)
     page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
-    assert "Falta el documento de metodología" not in page
-    assert url("prioritization_methodology_regenerate", prioritization) not in page
+    assert "data-methodology-status-url" not in page
+    assert f'action="{url("prioritization_methodology_regenerate", prioritization)}"' not in page
+
+
+# --- the methodology job's progress, in place ---------------------------------------------------
+
+Job = MethodologyJob.Status
+
+
+def section(page: str, id_: str) -> str:
+    """Return the ``<section id=…>`` element of the page, whole."""
+    start = page.index(f'<section id="{id_}"')
+    return page[start : page.index("</section>", start)]
+
+
+def status_of(client, prioritization) -> dict:
+    response = client.get(url("prioritization_methodology_status", prioritization))
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+    return response.json()
+
+
+def test_the_compute_post_answers_at_once_with_the_job_queued_and_renders_nothing(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    from evidence.models import Evidence
+    from pal_portal.celery import app as celery_app
+
+    p1, p2 = make_problems(state_a, 2)
+    prioritization = make_prioritization(state_a, problems=[p1, p2], title="Sin esperar")
+    make_entry(prioritization, participant="Ana", data=[p1.pk, p2.pk])
+    task = celery_app.tasks["cocreation.generate_prioritization_methodology"]
+    client = client_for(alicia)
+    celery_app.conf.task_always_eager = False  # as in production: a worker runs the task
+    with (
+        mock.patch("cocreation.methodology.methodology_pdf") as render,
+        mock.patch.object(task, "apply_async") as broker,  # stands in for Redis
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(url("prioritization_compute", prioritization))
+        render.assert_not_called()
+
+    assert response.status_code == 302
+    broker.assert_called_once()
+    assert broker.call_args.args[0] == (prioritization.pk, alicia.pk)
+    assert not Evidence.objects.exists()
+    assert status_of(client, prioritization)["status"] == Job.QUEUED
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    box = section(page, "documento-metodologia")
+    assert 'data-methodology-status="en_cola"' in box
+    assert 'data-methodology-finished="false"' in box
+    assert "js/methodology-status.js" in page
+
+    # The worker takes the message.
+    generate_prioritization_methodology(*broker.call_args.args[0])
+
+    data = status_of(client, prioritization)
+    assert (data["status"], data["status_label"], data["finished"]) == (Job.READY, "Listo", True)
+    evidence = Evidence.objects.get(kind="metodologia")
+    assert evidence.get_absolute_url() in data["html"]
+
+
+def test_each_step_of_the_job_is_shown_on_the_page_and_in_the_fragment(state_a, alicia):
+    prioritization = computed_without_methodology(state_a, alicia)
+    client = client_for(alicia)
+    detail = url("prioritization_detail", prioritization)
+    regenerate = url("prioritization_methodology_regenerate", prioritization)
+    expected = {
+        Job.QUEUED: ("En cola", "está en cola", False),
+        Job.RENDERING: ("Generándose", "Se está generando el documento", False),
+        Job.FAILED: ("Falló", "No se pudo generar el documento", True),
+    }
+    for status, (label, sentence, finished) in expected.items():
+        MethodologyJob.objects.filter(prioritization=prioritization).update(
+            status=status, started_at=timezone.now(), requested_at=timezone.now()
+        )
+        data = status_of(client, prioritization)
+        page = text(client.get(detail))
+        box = section(page, "documento-metodologia")
+
+        assert (data["status"], data["status_label"], data["finished"]) == (
+            status,
+            label,
+            finished,
+        )
+        for html in (data["html"], box):
+            assert label in html and sentence in html
+            assert (f'action="{regenerate}"' in html) is (status == Job.FAILED)
+            # Without JavaScript, "Actualizar" reloads the page while waiting.
+            assert (f'href="{detail}#documento-metodologia"' in html) is (not finished)
+        assert ("js/methodology-status.js" in page) is (not finished)
+
+
+def test_a_job_stuck_rendering_past_the_hard_limit_shows_failed_with_the_retry(state_a, alicia):
+    prioritization = computed_without_methodology(state_a, alicia)
+    MethodologyJob.objects.filter(prioritization=prioritization).update(
+        status=Job.RENDERING,
+        started_at=timezone.now() - dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT + 1),
+    )
+    client = client_for(alicia)
+
+    data = status_of(client, prioritization)
+
+    assert (data["status"], data["finished"]) == (Job.FAILED, True)
+    regenerate = url("prioritization_methodology_regenerate", prioritization)
+    assert f'action="{regenerate}"' in data["html"]
+    assert "Reintentar" in data["html"]
+
+
+def test_the_status_of_an_open_prioritization_is_empty_and_finished(state_a, alicia):
+    prioritization = make_prioritization(state_a)
+
+    assert status_of(client_for(alicia), prioritization) == {
+        "status": "",
+        "status_label": "",
+        "finished": True,
+        "html": "",
+    }
+
+
+def test_an_outsider_gets_404_from_the_status(state_a, alicia, bruno):
+    prioritization = computed_without_methodology(state_a, alicia)
+
+    response = client_for(bruno).get(url("prioritization_methodology_status", prioritization))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_the_document_while_the_page_polls(state_a, alicia, live_worker):
+    """Through the broker: the POST renders nothing; the worker does, and the status says so."""
+    import time
+
+    from evidence.models import Evidence
+
+    p1, p2 = make_problems(state_a, 2)
+    prioritization = make_prioritization(state_a, problems=[p1, p2], title="Con trabajador")
+    make_entry(prioritization, participant="Ana", data=[p1.pk, p2.pk])
+    client = client_for(alicia)
+
+    with mock.patch("cocreation.methodology.methodology_pdf") as render_here:
+        response = client.post(url("prioritization_compute", prioritization))
+    render_here.assert_not_called()
+    assert response.status_code == 302
+
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        data = status_of(client, prioritization)
+        if not seen or seen[-1] != data["status"]:
+            seen.append(data["status"])
+        if data["finished"]:
+            break
+        time.sleep(0.2)
+    assert seen[-1] == Job.READY, seen
+    assert set(seen) <= {Job.QUEUED, Job.RENDERING, Job.READY}
+    evidence = Evidence.objects.get(kind="metodologia")
+    assert evidence.get_absolute_url() in data["html"]
+    page = text(client.get(url("prioritization_detail", prioritization)))
+    assert f"metodologia-priorizacion-{prioritization.pk}.pdf" in page

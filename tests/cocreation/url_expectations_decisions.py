@@ -27,6 +27,18 @@ def prioritization_a(world):
     return {"pk": world.state_a.pk, "prioritization_pk": prioritization.pk}
 
 
+def computed_prioritization_a(world):
+    from cocreation.services import prioritization_compute
+
+    prioritization = make_prioritization(world.state_a)
+    make_entry(
+        prioritization, participant="Ana", data=[prioritization.problems.order_by("pk").first().pk]
+    )
+    # The test's transaction never commits: the methodology job stays queued.
+    prioritization_compute(prioritization=prioritization, user=world.alicia)
+    return {"pk": world.state_a.pk, "prioritization_pk": prioritization.pk}
+
+
 def recorded_entry_a(world):
     prioritization = make_prioritization(world.state_a)
     entry = make_entry(
@@ -75,6 +87,12 @@ expect(
     kwargs=prioritization_a,
     method="post",
     **cocreators_only(REDIRECT),
+)
+# How the methodology document is going (JSON the page polls): whoever sees the page.
+expect(
+    "cocreation:prioritization_methodology_status",
+    kwargs=computed_prioritization_a,
+    **insiders_only(),
 )
 
 expect("cocreation:decision_list", kwargs=stl_a, **insiders_only())
