@@ -46,7 +46,7 @@ def test_the_page_follows_the_methodology_job_without_reloading(live_server, pag
         assert broker.call_count == 2
 
         # The worker takes the new message; the page shows the document's link in place.
-        generate_prioritization_methodology(*broker.call_args.args[0])
+        generate_prioritization_methodology(*broker.call_args.kwargs["args"])
         link = box.get_by_role("link", name="Descargar el documento de metodología (PDF)")
         expect(link).to_be_visible()
         expect(box).to_contain_text("Listo")

@@ -954,7 +954,7 @@ def test_another_connection_updates_the_prioritization_while_its_pdf_renders(sta
     if connection.vendor != "postgresql":
         pytest.skip("Row locks are proven on PostgreSQL.")
     task = celery_app.tasks["cocreation.generate_prioritization_methodology"]
-    with mock.patch.object(task, "delay"):  # the worker runs it below, not the commit
+    with mock.patch.object(task, "apply_async"):  # the worker runs it below, not the commit
         prioritization = computed(state_a, alicia)
     errors = []
 

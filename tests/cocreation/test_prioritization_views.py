@@ -550,6 +550,7 @@ def test_the_compute_post_answers_at_once_with_the_job_queued_and_renders_nothin
     state_a, alicia, django_capture_on_commit_callbacks
 ):
     from evidence.models import Evidence
+    from pal_portal import jobs
     from pal_portal.celery import app as celery_app
 
     p1, p2 = make_problems(state_a, 2)
@@ -561,14 +562,15 @@ def test_the_compute_post_answers_at_once_with_the_job_queued_and_renders_nothin
     with (
         mock.patch("cocreation.methodology.methodology_pdf") as render,
         mock.patch.object(task, "apply_async") as broker,  # stands in for Redis
-        django_capture_on_commit_callbacks(execute=True),
     ):
-        response = client.post(url("prioritization_compute", prioritization))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url("prioritization_compute", prioritization))
+        jobs._sender.submit(lambda: None).result(timeout=10)  # the hand-over thread is done
         render.assert_not_called()
 
     assert response.status_code == 302
     broker.assert_called_once()
-    assert broker.call_args.args[0] == (prioritization.pk, alicia.pk)
+    assert broker.call_args.kwargs["args"] == [prioritization.pk, alicia.pk]
     assert not Evidence.objects.exists()
     assert status_of(client, prioritization)["status"] == Job.QUEUED
     page = text(client.get(url("prioritization_detail", prioritization)))
@@ -578,7 +580,7 @@ def test_the_compute_post_answers_at_once_with_the_job_queued_and_renders_nothin
     assert "js/methodology-status.js" in page
 
     # The worker takes the message.
-    generate_prioritization_methodology(*broker.call_args.args[0])
+    generate_prioritization_methodology(*broker.call_args.kwargs["args"])
 
     data = status_of(client, prioritization)
     assert (data["status"], data["status_label"], data["finished"]) == (Job.READY, "Listo", True)
