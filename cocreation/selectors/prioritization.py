@@ -81,6 +81,24 @@ def prioritization_methodology_progress(
         return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence)
     job = MethodologyJob.objects.filter(prioritization=prioritization).first()
     status = job.status_at(timezone.now()) if job is not None else MISSING
+    if status == MethodologyJob.Status.READY:
+        # The worker attached the document and marked the job ready in one transaction that
+        # committed between the panel's read and this one: read the document again.
+        evidence = (
+            Evidence.objects.filter(
+                subject_type__app_label=Prioritization._meta.app_label,
+                subject_type__model=Prioritization._meta.model_name,
+                subject_id=prioritization.pk,
+                kind=Evidence.Kind.METHODOLOGY,
+                is_public_version=False,
+                withdrawn_at__isnull=True,
+                superseded_by__isnull=True,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if evidence is not None:
+            return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence, job)
     if status in (MethodologyJob.Status.READY, MISSING):
         # Ready once, but the document was withdrawn since: it has to be asked for again.
         return MethodologyProgress(MISSING, str(_("Falta")), None, job)
