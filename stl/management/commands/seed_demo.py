@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from pal_portal.history import acting_as
 from stl import services
@@ -112,11 +111,13 @@ class Command(BaseCommand):
         return user
 
     def _activate(self, email):
+        """Give the demo account its password and accept its invitations (access starts there)."""
         user = User.objects.get(email=email)
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
         user.save()
-        Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        for invitation in Invitation.objects.filter(user=user, used_at__isnull=True):
+            services.invitation_accept(key=invitation.key, password=None)
 
     def _secretariat(self, state, data, admin):
         secretariat = Secretariat.objects.filter(state=state, exercise=data["exercise"]).first()
