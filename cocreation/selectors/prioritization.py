@@ -32,14 +32,16 @@ def prioritization_list(*, secretariat: Secretariat) -> QuerySet:
 def prioritization_lacks_methodology(
     *, prioritization: Prioritization, evidence_list: list[Evidence]
 ) -> bool:
-    """Tell whether a computed prioritisation has no current methodology among its evidence.
+    """Tell whether a computed prioritisation lacks the methodology the portal generates.
 
     ``evidence_list`` is the prioritisation's evidence as its panel lists it (no new query).
     """
     if prioritization.status != Prioritization.Status.COMPUTED:
         return False
     return not any(
-        evidence.kind == Evidence.Kind.METHODOLOGY and evidence.is_current
+        evidence.kind == Evidence.Kind.METHODOLOGY
+        and evidence.generated_by_portal
+        and evidence.is_current
         for evidence in evidence_list
     )
 

@@ -420,15 +420,17 @@ def _methodology_attach_locked(*, prioritization: Prioritization, user):
                 "mínimos del INAI): %(title)s."
             )
             % {"title": prioritization.title},
+            generated_by_portal=True,
             user=user,
         )
 
 
 def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
-    """Return the current methodology evidence of the prioritisation, if any.
+    """Return the current methodology evidence the portal generated for it, if any.
 
     A prioritisation is computed once and never reopened, so one methodology is enough. A
-    withdrawn one does not count (as on the timeline), so that it can be generated again.
+    withdrawn one does not count (as on the timeline), so that it can be generated again; nor
+    does a file someone uploaded as methodology: only the portal's own document counts.
     """
     from evidence.subjects import content_type_of
 
@@ -437,6 +439,7 @@ def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
             subject_type=content_type_of(prioritization),
             subject_id=prioritization.pk,
             kind=METHODOLOGY_KIND,
+            generated_by_portal=True,
             is_public_version=False,
             withdrawn_at__isnull=True,
             superseded_by__isnull=True,

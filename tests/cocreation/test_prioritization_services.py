@@ -619,6 +619,7 @@ def test_methodology_pdf_is_attached_as_evidence_after_compute(
     evidence = Evidence.objects.get(kind="metodologia")
     assert evidence.subject == prioritization
     assert evidence.uploaded_by == alicia
+    assert evidence.generated_by_portal
     with evidence.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
     # Running the task again (a retry) attaches nothing new.
@@ -707,12 +708,16 @@ def test_only_members_and_the_facilitator_regenerate_the_methodology(
 
 
 def test_a_withdrawn_methodology_is_generated_again(state_a, alicia):
+    from django.utils import timezone
+
     from evidence.models import Evidence
-    from evidence.services import evidence_withdraw
 
     prioritization = computed(state_a, alicia)
     first = services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
-    evidence_withdraw(evidence=first, reason="Archivo dañado", user=alicia)
+    # Withdrawn before generated documents were protected from withdrawal by hand.
+    Evidence.objects.filter(pk=first.pk).update(
+        withdrawn_at=timezone.now(), withdrawn_by=alicia, withdrawal_reason="Archivo dañado"
+    )
 
     second = services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
 
@@ -722,3 +727,52 @@ def test_a_withdrawn_methodology_is_generated_again(state_a, alicia):
         services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
         == second
     )
+
+
+GENERATED = (
+    "El portal generó este documento y solo el portal puede generarlo de nuevo: no se puede "
+    "sustituir, retirar ni agregarle una versión pública."
+)
+
+
+def test_no_member_replaces_or_withdraws_the_methodology_the_portal_generated(
+    state_a, alicia, carlos
+):
+    from evidence import services as evidence_services
+    from evidence.models import Evidence
+    from tests.evidence.factories import pdf_file
+
+    prioritization = computed(state_a, alicia)
+    methodology = services.prioritization_methodology_attach(
+        prioritization=prioritization, user=alicia
+    )
+
+    with pytest.raises(ValidationError) as error:
+        evidence_services.evidence_supersede(
+            evidence=methodology,
+            uploaded_file=pdf_file("otra-metodologia.pdf"),
+            description="Metodología corregida",
+            user=carlos,
+        )
+    assert error.value.messages == [GENERATED]
+    with pytest.raises(ValidationError) as error:
+        evidence_services.evidence_withdraw(evidence=methodology, reason="Otra", user=carlos)
+    assert error.value.messages == [GENERATED]
+
+    assert list(Evidence.objects.all()) == [methodology]
+    assert methodology.is_current
+
+
+def test_a_methodology_uploaded_by_hand_does_not_stand_in_for_the_portals(state_a, alicia):
+    from evidence.models import Evidence
+    from tests.evidence.factories import attach
+
+    prioritization = computed(state_a, alicia)
+    by_hand = attach(prioritization, alicia, name="metodologia.pdf", kind="metodologia")
+
+    generated = services.prioritization_methodology_attach(
+        prioritization=prioritization, user=alicia
+    )
+
+    assert generated.pk != by_hand.pk and generated.generated_by_portal
+    assert Evidence.objects.filter(kind="metodologia").count() == 2
