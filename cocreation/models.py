@@ -336,6 +336,7 @@ class Decision(models.Model):
         APPROVED = "aprobado", _("Aprobado")
         REJECTED = "rechazado", _("No aprobado")
         TIED = "empate", _("Empate")
+        NO_QUORUM = "sin_quorum", _("Sin quórum")
 
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="decisions"
@@ -350,6 +351,17 @@ class Decision(models.Model):
         _("resultado"), max_length=20, choices=Outcome.choices, blank=True, editable=False
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The quorum rule applied at closing, and among how many members: the STL's rule may change
+    # later, a closed decision keeps the rule it was decided by.
+    quorum_rule = models.CharField(
+        _("regla de quórum aplicada"), max_length=30, blank=True, editable=False
+    )
+    quorum_reference = models.CharField(
+        _("referencia en las reglas de operación"), max_length=300, blank=True, editable=False
+    )
+    electorate = models.PositiveIntegerField(
+        _("personas integrantes con derecho a voto"), null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
-from stl import hooks
+from stl import hooks, quorum
 from stl import policy as access
 from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
 
@@ -113,6 +113,26 @@ def nucleus_add(*, secretariat: Secretariat, kind: str, name: str = "", user) ->
     if secretariat.nuclei.filter(kind=kind, name=name).exists():
         raise ValidationError(_("Este STL ya tiene ese núcleo."))
     return Nucleus.objects.create(secretariat=secretariat, kind=kind, name=name)
+
+
+@_as_actor("user")
+@transaction.atomic
+def secretariat_quorum_rule_set(
+    *, secretariat: Secretariat, quorum_rule: str, quorum_reference: str = "", user
+) -> Secretariat:
+    """Record the quorum rule the STL's rules of operation set for its decisions (with history).
+
+    Decisions still open follow the new rule when they close; closed ones keep theirs.
+    """
+    _require_admin(user)
+    if quorum_rule not in quorum.RULES:
+        raise ValidationError({"quorum_rule": _("Elige una regla de quórum válida.")})
+    quorum_reference = " ".join(quorum_reference.split())
+    secretariat = Secretariat.objects.select_for_update().get(pk=secretariat.pk)
+    secretariat.quorum_rule = quorum_rule
+    secretariat.quorum_reference = quorum_reference
+    secretariat.save(update_fields=["quorum_rule", "quorum_reference"])
+    return secretariat
 
 
 def _user_for_invitation(*, email: str, full_name: str):

@@ -15,7 +15,13 @@ from pal_portal.forms import SetPasswordForm, add_service_errors
 from pal_portal.site import site_url
 from stl import policy as access
 from stl import selectors, services
-from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
+from stl.forms import (
+    FacilitatorForm,
+    MemberInviteForm,
+    NucleusForm,
+    QuorumRuleForm,
+    SecretariatForm,
+)
 from stl.models import Member
 
 
@@ -138,6 +144,35 @@ def facilitator_assign(request, pk):
             _("%(name)s es ahora la persona facilitadora; se le envió una invitación.")
             % {"name": assignment.user}
         ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quorum_rule(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="manage")
+    form = QuorumRuleForm(request.POST or None, instance=secretariat)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.secretariat_quorum_rule_set(
+                secretariat=secretariat, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Se guardó la regla de quórum de los acuerdos del STL."))
+            return redirect(secretariat)
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Regla de quórum de los acuerdos"),
+            "secretariat": secretariat,
+            "access": stl_access,
+        },
     )
 
 

@@ -181,8 +181,14 @@ def test_closing_while_members_vote_counts_exactly_the_votes_it_kept(state_a, vo
         kept = list(decision.votes.values_list("choice", flat=True))
         # Each late vote was either refused (and not stored) or stored before the count.
         assert len(kept) == 4 - len(refusals(outcomes))
+        assert decision.electorate == 4
+        # Alicia and Carlos voted first; either late vote brings the órgano garante and the
+        # third vote of four, hence quorum.
+        quorum_met = len(kept) >= 3
         assert decision.outcome == decision_outcome(
-            in_favour=kept.count(Vote.Choice.FOR), against=kept.count(Vote.Choice.AGAINST)
+            in_favour=kept.count(Vote.Choice.FOR),
+            against=kept.count(Vote.Choice.AGAINST),
+            quorum_met=quorum_met,
         )
 
 
