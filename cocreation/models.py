@@ -324,6 +324,11 @@ class PrioritizationEntry(models.Model):
     def __str__(self):
         return self.participant
 
+    @property
+    def is_on_behalf(self) -> bool:
+        """Whether someone else (the facilitator) recorded it on the participant's behalf."""
+        return self.member_id is None
+
 
 class Decision(models.Model):
     """An agreement (acuerdo) of the STL, decided by its members' votes (never the facilitator)."""

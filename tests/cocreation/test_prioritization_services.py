@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cocreation import services
 from cocreation.models import Prioritization, PrioritizationEntry
 from stl.models import Nucleus
+from tests.cocreation.factories_dialogue import on_the_register
 from tests.cocreation.factories_prioritization import (
     make_entry,
     make_prioritization,
@@ -305,6 +306,7 @@ def test_facilitator_records_the_entry_of_a_named_participant_of_a_nucleus(state
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
     guarantor = state_a.nuclei.get(kind=Nucleus.Kind.GUARANTOR)
+    on_the_register(state_a, "Rosa Juárez", kind=Nucleus.Kind.GUARANTOR)
 
     entry = services.prioritization_entry_record(
         prioritization=prioritization,
@@ -324,6 +326,7 @@ def test_the_same_participant_name_cannot_be_recorded_twice(state_a, fernanda):
     p1, p2, _p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, _p3])
     nucleus = civil_society(state_a)
+    on_the_register(state_a, "Rosa Juárez")
     services.prioritization_entry_record(
         prioritization=prioritization,
         nucleus=nucleus,
@@ -383,6 +386,7 @@ def test_facilitator_cannot_record_an_entry_under_her_own_name(state_a, fernanda
 
 def test_a_participant_whose_name_only_resembles_the_facilitators_is_recorded(state_a, fernanda):
     prioritization = make_prioritization(state_a)
+    on_the_register(state_a, "Fernanda Ríos Pérez")
     entry = services.prioritization_entry_record(
         prioritization=prioritization,
         nucleus=civil_society(state_a),
@@ -421,6 +425,7 @@ def test_facilitator_does_not_take_part_as_herself_and_outsiders_neither(
 
 
 def test_an_entry_can_be_deleted_by_its_author_while_open(state_a, alicia, fernanda, carlos):
+    on_the_register(state_a, "Rosa Juárez")
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
     own = services.prioritization_entry_submit(
@@ -452,6 +457,7 @@ def test_borda_result_through_the_service_matches_the_hand_computed_example(
 ):
     p1, p2, p3, p4 = make_problems(state_a, 4)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3, p4])
+    on_the_register(state_a, "Rosa Juárez")
     # n = 4: 1st place 3 points, 2nd 2, 3rd 1, 4th 0; unranked problems 0.
     services.prioritization_entry_submit(
         prioritization=prioritization, data=[p2.pk, p1.pk, p3.pk, p4.pk], user=alicia
@@ -630,6 +636,7 @@ def test_methodology_pdf_is_attached_as_evidence_after_compute(
 
 
 def test_history_records_who_acted(state_a, alicia, fernanda):
+    on_the_register(state_a, "Rosa Juárez")
     p1, p2 = make_problems(state_a, 2)
     prioritization = services.prioritization_create(
         secretariat=state_a,

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from cocreation.models import Prioritization, PrioritizationEntry
 from stl.models import Nucleus
+from tests.cocreation.factories_dialogue import on_the_register
 from tests.cocreation.factories_prioritization import (
     make_entry,
     make_prioritization,
@@ -210,6 +211,7 @@ def test_facilitator_records_a_named_participant_of_a_nucleus(state_a, fernanda)
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
     guarantor = state_a.nuclei.get(kind=Nucleus.Kind.GUARANTOR)
+    on_the_register(state_a, "Rosa Juárez", kind=Nucleus.Kind.GUARANTOR)
     client = client_for(fernanda)
 
     page = text(client.get(url("prioritization_entry", prioritization)))
@@ -265,6 +267,7 @@ def test_compute_shows_ordered_problems_steps_and_the_methodology_pdf(
 ):
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3], title="Ronda uno")
+    on_the_register(state_a, "Rosa Juárez", kind=Nucleus.Kind.LOCAL_AUTHORITIES)
     client = client_for(alicia)
     client.post(
         url("prioritization_entry", prioritization),
