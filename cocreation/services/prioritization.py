@@ -253,7 +253,9 @@ def _require_one_entry_per_person(*, prioritization: Prioritization, participant
         )
 
 
-def _known_participant(*, prioritization: Prioritization, nucleus: Nucleus, participant: str):
+def _known_participant(
+    *, prioritization: Prioritization, nucleus: Nucleus, participant: str
+) -> str:
     """Return the name, as the record spells it, of the person an entry on behalf names.
 
     An entry recorded on someone's behalf must name a person the record knows in that nucleus:
