@@ -326,6 +326,11 @@ class PrioritizationEntry(models.Model):
     def __str__(self):
         return self.participant
 
+    @property
+    def is_on_behalf(self) -> bool:
+        """Whether someone else (the facilitator) recorded it on the participant's behalf."""
+        return self.member_id is None
+
 
 # The methodology PDF is rendered by a worker under these limits (``cocreation.tasks``): past the
 # soft one the render is interrupted and the job fails; past the hard one the worker kills it, so
@@ -393,6 +398,7 @@ class Decision(models.Model):
         APPROVED = "aprobado", _("Aprobado")
         REJECTED = "rechazado", _("No aprobado")
         TIED = "empate", _("Empate")
+        NO_QUORUM = "sin_quorum", _("Sin quórum")
 
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="decisions"
@@ -407,6 +413,17 @@ class Decision(models.Model):
         _("resultado"), max_length=20, choices=Outcome.choices, blank=True, editable=False
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The quorum rule applied at closing, and among how many members: the STL's rule may change
+    # later, a closed decision keeps the rule it was decided by.
+    quorum_rule = models.CharField(
+        _("regla de quórum aplicada"), max_length=30, blank=True, editable=False
+    )
+    quorum_reference = models.CharField(
+        _("referencia en las reglas de operación"), max_length=300, blank=True, editable=False
+    )
+    electorate = models.PositiveIntegerField(
+        _("personas integrantes con derecho a voto"), null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

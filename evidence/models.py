@@ -74,6 +74,12 @@ class Evidence(models.Model):
         help_text=_("Listas de asistencia, firmas, domicilios… Necesita una versión pública."),
     )
     is_public_version = models.BooleanField(_("es versión pública"), default=False)
+    generated_by_portal = models.BooleanField(
+        _("generado por el portal"),
+        default=False,
+        editable=False,
+        help_text=_("Un documento que generó el portal; solo el portal puede generarlo de nuevo."),
+    )
     public_version = models.OneToOneField(
         "self",
         verbose_name=_("versión pública"),

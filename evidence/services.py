@@ -299,6 +299,13 @@ def _require_attach(evidence_access: access.EvidenceAccess) -> None:
         raise PermissionDenied(_("No puedes agregar ni cambiar evidencia de este registro."))
 
 
+def _require_changeable(evidence: Evidence) -> None:
+    """Refuse to supersede, withdraw or add a public version to a document the portal made."""
+    refusal = access.change_refusal(evidence)
+    if refusal is not None:
+        raise ValidationError(refusal, code="generated_by_portal")
+
+
 def _lock_current(evidence: Evidence) -> Evidence:
     """Lock the row and refuse to change evidence that was withdrawn or superseded."""
     locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
@@ -342,14 +349,16 @@ def evidence_attach(
     kind: str,
     description: str,
     contains_personal_data: bool = False,
+    generated_by_portal: bool = False,
     user,
     ip_address: str | None = None,
 ) -> Evidence:
     """Store one file as evidence of ``subject`` after checking what it really is.
 
-    ``uploaded_file`` is an upload or any Django ``File``/``ContentFile`` (for documents the
-    portal generates, ``user`` being the person on whose behalf it acts). Raises
-    ValidationError (Spanish message) when the file is refused, with nothing stored.
+    ``uploaded_file`` is an upload or any Django ``File``/``ContentFile``. A document the portal
+    generates is attached with ``generated_by_portal`` (``user`` being the person on whose
+    behalf it acts): nobody can then replace or withdraw it by hand. Raises ValidationError
+    (Spanish message) when the file is refused, with nothing stored.
     """
     subject_type = subjects.subject_type_of(subject)
     secretariat = subject_type.secretariat_of(subject)
@@ -373,6 +382,7 @@ def evidence_attach(
             phase=subject_type.phase,
             description=description,
             contains_personal_data=bool(contains_personal_data),
+            generated_by_portal=bool(generated_by_portal),
             uploaded_by=user,
         )
         _log(
@@ -399,6 +409,7 @@ def evidence_supersede(
 ) -> Evidence:
     """Store a new version of ``evidence``; the old one stays, marked as superseded."""
     _require_attach(_subject_access(user, evidence))
+    _require_changeable(evidence)
     if evidence.is_public_version:
         raise ValidationError(
             _("Una versión pública se reemplaza desde la evidencia original."),
@@ -456,6 +467,7 @@ def evidence_withdraw(
 ) -> Evidence:
     """Withdraw ``evidence`` with a reason; the file stays available to reviewers."""
     _require_attach(_subject_access(user, evidence))
+    _require_changeable(evidence)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Explica por qué se retira la evidencia."), code="reason_required")
@@ -487,6 +499,7 @@ def evidence_add_public_version(
 ) -> Evidence:
     """Store the redacted public version of a file with personal data (replacing an earlier one)."""
     _require_attach(_subject_access(user, evidence))
+    _require_changeable(evidence)
     if evidence.is_public_version:
         raise ValidationError(_("Esta ya es una versión pública."), code="public_version")
     if not evidence.contains_personal_data:

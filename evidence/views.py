@@ -88,6 +88,15 @@ def _subject_redirect(evidence: Evidence):
     )
 
 
+def _unchangeable(request, evidence: Evidence):
+    """Send back to the subject with the policy's reason when nobody may change ``evidence``."""
+    refusal = access.change_refusal(evidence)
+    if refusal is None:
+        return None
+    messages.error(request, refusal)
+    return _subject_redirect(evidence)
+
+
 def _file_response(opened: services.OpenedFile) -> FileResponse:
     response = FileResponse(
         opened.file, as_attachment=True, filename=opened.name, content_type=opened.mime_type
@@ -253,6 +262,8 @@ def supersede(request, pk, evidence_id):
     evidence, _access = access.get_evidence_or_404(
         request.user, evidence_id, secretariat_pk=pk, need="attach"
     )
+    if (refused := _unchangeable(request, evidence)) is not None:
+        return refused
     handler = None
     if request.method == "POST":
         if _body_too_large(request):
@@ -322,6 +333,8 @@ def withdraw(request, pk, evidence_id):
     evidence, _access = access.get_evidence_or_404(
         request.user, evidence_id, secretariat_pk=pk, need="attach"
     )
+    if (refused := _unchangeable(request, evidence)) is not None:
+        return refused
     form = EvidenceWithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,6 +371,8 @@ def public_version(request, pk, evidence_id):
     evidence, _access = access.get_evidence_or_404(
         request.user, evidence_id, secretariat_pk=pk, need="attach"
     )
+    if (refused := _unchangeable(request, evidence)) is not None:
+        return refused
     handler = None
     if request.method == "POST":
         if _body_too_large(request):

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pal_portal.forms import ModelForm
+from stl import quorum
 from stl.mexican_states import MexicanState
-from stl.models import EXERCISE_VALIDATOR, Nucleus
+from stl.models import EXERCISE_VALIDATOR, Nucleus, Secretariat
 
 EXTRA_KINDS = [
     (Nucleus.Kind.ACADEMIA, Nucleus.Kind.ACADEMIA.label),
@@ -93,3 +95,17 @@ class MemberInviteForm(PersonForm):
 
 class FacilitatorForm(PersonForm):
     organisation = forms.CharField(label=_("Organización"), max_length=200, required=False)
+
+
+class QuorumRuleForm(ModelForm):
+    """The quorum rule an STL's rules of operation set (INAI administrators)."""
+
+    class Meta:
+        model = Secretariat
+        fields = ["quorum_rule", "quorum_reference"]
+        widgets = {"quorum_rule": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each rule as the decision pages state it, not only its name.
+        self.fields["quorum_rule"].choices = quorum.choices()

@@ -23,6 +23,14 @@ class Secretariat(models.Model):
         INSTALLED = "instalado", _("Instalado")
         INACTIVE = "inactivo", _("Inactivo")
 
+    class QuorumRule(models.TextChoices):
+        """Names of the quorum rules; ``stl.quorum`` defines and applies each."""
+
+        MAJORITY_EACH_NUCLEUS = "mayoria_y_nucleos", _("Mayoría y los tres núcleos")
+        MAJORITY = "mayoria", _("Mayoría")
+        TWO_THIRDS_EACH_NUCLEUS = "dos_tercios_y_nucleos", _("Dos tercios y los tres núcleos")
+        TWO_THIRDS = "dos_tercios", _("Dos tercios")
+
     state = models.CharField(_("entidad federativa"), max_length=3, choices=MexicanState.choices)
     exercise = models.CharField(
         _("ejercicio"),
@@ -38,6 +46,24 @@ class Secretariat(models.Model):
         _("público"),
         default=False,
         help_text=_("Visible para cualquier persona (cuando su plan ha sido validado)."),
+    )
+    quorum_rule = models.CharField(
+        _("regla de quórum de los acuerdos"),
+        max_length=30,
+        choices=QuorumRule.choices,
+        default=QuorumRule.MAJORITY_EACH_NUCLEUS,
+        help_text=_(
+            "Cámbiala solo si las reglas de operación del STL establecen otra regla de quórum."
+        ),
+    )
+    quorum_reference = models.CharField(
+        _("referencia en las reglas de operación"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Dónde establecen la regla las reglas de operación del STL, por ejemplo: «Reglas de "
+            "operación, artículo 12, aprobadas el 14/10/2016»."
+        ),
     )
     created_at = models.DateTimeField(_("registrado el"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(

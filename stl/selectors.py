@@ -3,13 +3,13 @@
 from itertools import chain
 from operator import attrgetter
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from stl import hooks
 from stl import policy as access
 from stl.hooks import HistoryEntry
-from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
+from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
 
 
 def secretariat_list(*, user) -> QuerySet:
@@ -27,11 +27,17 @@ def secretariat_list(*, user) -> QuerySet:
 def secretariat_dashboard(*, secretariat: Secretariat, access, user) -> dict:
     """Return what an STL's dashboard shows: nuclei with members, the facilitator, and the
     sections the apps above the secretariat add (``stl.hooks``)."""
+    # A member who has not yet accepted their invitation has no access yet: it is pending.
+    pending = Invitation.objects.filter(
+        secretariat_id=OuterRef("secretariat_id"), user_id=OuterRef("user_id"), used_at__isnull=True
+    )
     nuclei = sorted(
         Nucleus.objects.filter(secretariat=secretariat).prefetch_related(
             Prefetch(
                 "members",
-                queryset=Member.objects.filter(is_active=True).select_related("user"),
+                queryset=Member.objects.filter(is_active=True)
+                .select_related("user")
+                .annotate(invitation_pending=Exists(pending)),
             )
         ),
         key=attrgetter("display_position"),

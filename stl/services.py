@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
-from stl import hooks
+from stl import hooks, quorum
 from stl import policy as access
 from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
 
@@ -115,6 +115,26 @@ def nucleus_add(*, secretariat: Secretariat, kind: str, name: str = "", user) ->
     return Nucleus.objects.create(secretariat=secretariat, kind=kind, name=name)
 
 
+@_as_actor("user")
+@transaction.atomic
+def secretariat_quorum_rule_set(
+    *, secretariat: Secretariat, quorum_rule: str, quorum_reference: str = "", user
+) -> Secretariat:
+    """Record the quorum rule the STL's rules of operation set for its decisions (with history).
+
+    Decisions still open follow the new rule when they close; closed ones keep theirs.
+    """
+    _require_admin(user)
+    if quorum_rule not in quorum.RULES:
+        raise ValidationError({"quorum_rule": _("Elige una regla de quórum válida.")})
+    quorum_reference = " ".join(quorum_reference.split())
+    secretariat = Secretariat.objects.select_for_update().get(pk=secretariat.pk)
+    secretariat.quorum_rule = quorum_rule
+    secretariat.quorum_reference = quorum_reference
+    secretariat.save(update_fields=["quorum_rule", "quorum_reference"])
+    return secretariat
+
+
 def _user_for_invitation(*, email: str, full_name: str):
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -125,7 +145,12 @@ def _user_for_invitation(*, email: str, full_name: str):
     return user
 
 
-def _invite(*, user, secretariat: Secretariat, invited_by) -> Invitation:
+def _invite(*, user, secretariat: Secretariat, invited_by, site_url: str) -> Invitation:
+    """Create the invitation and e-mail its link once committed; access waits for acceptance.
+
+    ``site_url`` is the start of the link (``pal_portal.site.site_url`` of the request that
+    invited); empty, the task falls back to SITE_URL.
+    """
     invitation = Invitation.objects.create(
         user=user,
         secretariat=secretariat,
@@ -133,7 +158,7 @@ def _invite(*, user, secretariat: Secretariat, invited_by) -> Invitation:
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         invited_by=invited_by,
     )
-    enqueue_on_commit("stl.send_invitation_email", invitation.pk)
+    enqueue_on_commit("stl.send_invitation_email", invitation.pk, site_url=site_url)
     return invitation
 
 
@@ -154,8 +179,13 @@ def member_invite(
     organisation: str,
     position: str = "",
     invited_by,
+    site_url: str = "",
 ) -> Member:
-    """Make a person a member of one nucleus of the STL and e-mail them an invitation."""
+    """Make a person a member of one nucleus of the STL and e-mail them an invitation.
+
+    The person sees and acts in the STL only once they accept it (``invitation_accept``), even
+    if they already have an account.
+    """
     _require_admin(invited_by)
     if nucleus.secretariat_id != secretariat.pk:
         raise ValidationError({"nucleus": _("Ese núcleo no pertenece a este STL.")})
@@ -195,8 +225,7 @@ def member_invite(
             organisation=organisation.strip(),
             position=position.strip(),
         )
-    access.grant_member_access(user=user, secretariat=secretariat)
-    _invite(user=user, secretariat=secretariat, invited_by=invited_by)
+    _invite(user=user, secretariat=secretariat, invited_by=invited_by, site_url=site_url)
     return member
 
 
@@ -209,8 +238,12 @@ def facilitator_assign(
     full_name: str,
     organisation: str = "",
     assigned_by,
+    site_url: str = "",
 ) -> FacilitatorAssignment:
-    """Assign the STL's neutral facilitator, replacing any current one, and invite them."""
+    """Assign the STL's neutral facilitator, replacing any current one, and invite them.
+
+    The previous facilitator loses access at once; the new one gains it on accepting.
+    """
     _require_admin(assigned_by)
     secretariat = Secretariat.objects.select_for_update().get(pk=secretariat.pk)
     user = _user_for_invitation(email=email, full_name=full_name)
@@ -235,8 +268,7 @@ def facilitator_assign(
         organisation=organisation.strip(),
         assigned_by=assigned_by,
     )
-    access.grant_facilitator_access(user=user, secretariat=secretariat)
-    _invite(user=user, secretariat=secretariat, invited_by=assigned_by)
+    _invite(user=user, secretariat=secretariat, invited_by=assigned_by, site_url=site_url)
     return assignment
 
 
@@ -280,15 +312,42 @@ def invitation_check(*, key: str) -> Invitation:
             ),
             code="expired",
         )
+    if not _places(invitation):
+        raise ValidationError(
+            _(
+                "Esta invitación ya no está vigente: ya no tienes un lugar en este STL. Si crees "
+                "que es un error, escribe a la administración del INAI."
+            ),
+            code="revoked",
+        )
     return invitation
+
+
+def _places(invitation: Invitation) -> list[str]:
+    """Return the places the invited person holds now in the invitation's STL.
+
+    ``"member"`` for an active membership, ``"facilitator"`` for the current facilitation: what
+    accepting the invitation grants access for.
+    """
+    places = []
+    if Member.objects.filter(
+        secretariat_id=invitation.secretariat_id, user_id=invitation.user_id, is_active=True
+    ).exists():
+        places.append("member")
+    if FacilitatorAssignment.objects.filter(
+        secretariat_id=invitation.secretariat_id, user_id=invitation.user_id, is_active=True
+    ).exists():
+        places.append("facilitator")
+    return places
 
 
 @transaction.atomic
 def invitation_accept(*, key: str, password: str | None):
-    """Set the invited person's password, activate the account and spend the invitation.
+    """Spend the invitation and open the STL to the person, in the place they hold now.
 
-    A person who already has an account (``password`` None) keeps their password: the
-    invitation only tells them where they now belong.
+    Access starts here, not when the person was invited. A new person sets their password and
+    their account becomes active; a person who already has an account (``password`` None)
+    keeps their password.
     """
     invitation = invitation_check(key=key)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -299,6 +358,11 @@ def invitation_accept(*, key: str, password: str | None):
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
+    places = _places(invitation)
+    if "member" in places:
+        access.grant_member_access(user=user, secretariat=invitation.secretariat)
+    if "facilitator" in places:
+        access.grant_facilitator_access(user=user, secretariat=invitation.secretariat)
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return user

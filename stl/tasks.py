@@ -16,8 +16,12 @@ from stl.models import Invitation
     retry_backoff_max=600,
     max_retries=5,
 )
-def send_invitation_email(invitation_id: int) -> bool:
-    """E-mail the link of an unused invitation; do nothing if it is gone or already used."""
+def send_invitation_email(invitation_id: int, site_url: str = "") -> bool:
+    """E-mail the link of an unused invitation; do nothing if it is gone or already used.
+
+    The link starts with ``site_url`` (the address the invitation was sent from), or with
+    SITE_URL when none is given.
+    """
     invitation = (
         Invitation.objects.select_related("user", "secretariat").filter(pk=invitation_id).first()
     )
@@ -26,7 +30,7 @@ def send_invitation_email(invitation_id: int) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "invitation": invitation,
-            "link": settings.SITE_URL.rstrip("/") + invitation.get_absolute_url(),
+            "link": (site_url or settings.SITE_URL).rstrip("/") + invitation.get_absolute_url(),
         }
         subject = render_to_string("stl/emails/invitation_subject.txt", context).strip()
         body = render_to_string("stl/emails/invitation_body.txt", context)

@@ -16,5 +16,6 @@ urlpatterns = [
         name="member_deactivate",
     ),
     path("<int:pk>/facilitacion/", views.facilitator_assign, name="facilitator_assign"),
+    path("<int:pk>/quorum/", views.quorum_rule, name="quorum_rule"),
     path("<int:pk>/historial/", views.secretariat_history, name="history"),
 ]

@@ -12,9 +12,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pal_portal.forms import SetPasswordForm, add_service_errors
+from pal_portal.site import site_url
 from stl import policy as access
 from stl import selectors, services
-from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
+from stl.forms import (
+    FacilitatorForm,
+    MemberInviteForm,
+    NucleusForm,
+    QuorumRuleForm,
+    SecretariatForm,
+)
 from stl.models import Member
 
 
@@ -94,12 +101,18 @@ def nucleus_create(request, pk):
     )
 
 
-def _member_invite(*, user, **data):
-    return services.member_invite(invited_by=user, **data)
+def _member_invite(request):
+    def invite(*, user, **data):
+        return services.member_invite(invited_by=user, site_url=site_url(request), **data)
+
+    return invite
 
 
-def _facilitator_assign(*, user, **data):
-    return services.facilitator_assign(assigned_by=user, **data)
+def _facilitator_assign(request):
+    def assign(*, user, **data):
+        return services.facilitator_assign(assigned_by=user, site_url=site_url(request), **data)
+
+    return assign
 
 
 @login_required
@@ -110,7 +123,7 @@ def member_invite(request, pk):
         pk,
         form_class=MemberInviteForm,
         form_kwargs=True,
-        service=_member_invite,
+        service=_member_invite(request),
         title=_("Invitar a una persona integrante"),
         success=lambda member: (
             _("Se envió la invitación a %(email)s.") % {"email": member.user.email}
@@ -125,12 +138,41 @@ def facilitator_assign(request, pk):
         request,
         pk,
         form_class=FacilitatorForm,
-        service=_facilitator_assign,
+        service=_facilitator_assign(request),
         title=_("Asignar la persona facilitadora"),
         success=lambda assignment: (
             _("%(name)s es ahora la persona facilitadora; se le envió una invitación.")
             % {"name": assignment.user}
         ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quorum_rule(request, pk):
+    secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="manage")
+    form = QuorumRuleForm(request.POST or None, instance=secretariat)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.secretariat_quorum_rule_set(
+                secretariat=secretariat, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Se guardó la regla de quórum de los acuerdos del STL."))
+            return redirect(secretariat)
+    return render(
+        request,
+        "stl/form.html",
+        {
+            "form": form,
+            "title": _("Regla de quórum de los acuerdos"),
+            "secretariat": secretariat,
+            "access": stl_access,
+        },
     )
 
 

@@ -88,7 +88,12 @@ class PrioritizationEntryForm(forms.Form):
             self.fields["participant"] = forms.CharField(
                 label=_("Nombre de la persona participante"),
                 max_length=200,
-                help_text=_("Quien dio esta clasificación en la mesa o sesión."),
+                help_text=_(
+                    "Quien dio esta clasificación: una persona integrante del núcleo o que "
+                    "aparece en la lista de asistencia de una de sus mesas. Escribe su nombre o "
+                    "elígelo de la lista."
+                ),
+                widget=forms.TextInput(attrs={"list": "personas-conocidas", "autocomplete": "off"}),
             )
             self.fields["nucleus"] = forms.ModelChoiceField(
                 label=_("Núcleo"), queryset=nuclei, empty_label=_("— Elige el núcleo —")

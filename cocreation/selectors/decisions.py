@@ -7,6 +7,7 @@ from cocreation.models import (
     DecisionComment,
     Vote,
 )
+from stl import quorum
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
 
@@ -21,6 +22,41 @@ def decision_list(*, secretariat: Secretariat) -> QuerySet:
         )
         .order_by("-discussed_on", "-pk")
     )
+
+
+def decision_quorum(
+    *, decision: Decision, votes: list[Vote], active_member_ids: set[int]
+) -> quorum.QuorumCount | None:
+    """Return how the decision's votes stand against its quorum rule; the one place it is applied.
+
+    An open decision follows the STL's rule, among its active members and anyone who voted and
+    has since left (their vote still counts). A closed one keeps the rule and the number of
+    members it was closed with; None if it was closed before the portal applied a quorum.
+    ``votes`` come with ``member__nucleus``.
+    """
+    if decision.status == Decision.Status.CLOSED:
+        if decision.quorum_rule not in quorum.RULES or decision.electorate is None:
+            return None
+        rule, electorate = quorum.RULES[decision.quorum_rule], decision.electorate
+    else:
+        rule = quorum.rule_of(decision.secretariat)
+        electorate = len(active_member_ids | {vote.member_id for vote in votes})
+    return quorum.quorum_count(
+        rule=rule,
+        electorate=electorate,
+        votes=len(votes),
+        nucleus_kinds_voting={vote.member.nucleus.kind for vote in votes},
+    )
+
+
+def decision_quorum_text(*, decision: Decision) -> str:
+    """Return the sentence stating the quorum rule that applies to the decision."""
+    if decision.status == Decision.Status.CLOSED and decision.quorum_rule in quorum.RULES:
+        return quorum.rule_text(
+            quorum.RULES[decision.quorum_rule], reference=decision.quorum_reference
+        )
+    secretariat = decision.secretariat
+    return quorum.rule_text(quorum.rule_of(secretariat), reference=secretariat.quorum_reference)
 
 
 def decision_detail(*, decision: Decision, user) -> dict:
@@ -69,6 +105,8 @@ def decision_detail(*, decision: Decision, user) -> dict:
     for vote in votes:
         tally[vote.choice] += 1
     return {
+        "quorum": decision_quorum(decision=decision, votes=votes, active_member_ids=listed),
+        "quorum_rule_text": decision_quorum_text(decision=decision),
         "groups": groups,
         "votes": votes,
         "comments": comments,

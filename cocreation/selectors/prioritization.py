@@ -1,5 +1,6 @@
 """Reads of the prioritisations (footnote 2 of requirement 1.a)."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -7,12 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cocreation.models import (
+    Attendee,
     MethodologyJob,
     Prioritization,
     Problem,
 )
 from evidence.models import Evidence
-from stl.models import Secretariat
+from pal_portal.text import comparable_name
+from stl.models import Member, Nucleus, Secretariat
+
+# How many known names the facilitator's form suggests; any name the record knows is accepted.
+KNOWN_PEOPLE_SUGGESTED = 300
 
 TIEBREAK_LABELS = {
     "first_places": _("más primeros lugares"),
@@ -72,7 +78,9 @@ def prioritization_methodology_progress(
         (
             evidence
             for evidence in evidence_list
-            if evidence.kind == Evidence.Kind.METHODOLOGY and evidence.is_current
+            if evidence.kind == Evidence.Kind.METHODOLOGY
+            and evidence.generated_by_portal
+            and evidence.is_current
         ),
         None,
     )
@@ -90,6 +98,7 @@ def prioritization_methodology_progress(
                 subject_type__model=Prioritization._meta.model_name,
                 subject_id=prioritization.pk,
                 kind=Evidence.Kind.METHODOLOGY,
+                generated_by_portal=True,
                 is_public_version=False,
                 withdrawn_at__isnull=True,
                 superseded_by__isnull=True,
@@ -108,6 +117,62 @@ def prioritization_methodology_progress(
 def prioritization_active_problems(*, secretariat: Secretariat) -> QuerySet:
     """Return the problems that may be prioritised: the STL's own, not merged into another."""
     return Problem.objects.filter(secretariat=secretariat, merged_into__isnull=True).order_by("pk")
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A person the co-creation record knows in a nucleus: a member, or a table's attendee."""
+
+    name: str
+    nucleus_id: int
+    is_member: bool
+
+
+def prioritization_known_people(
+    *, secretariat: Secretariat, nucleus: Nucleus | None = None, limit: int | None = None
+) -> list[KnownPerson]:
+    """Return who may be named in an entry recorded on someone's behalf, in the STL or a nucleus.
+
+    The active members of the nucleus, and the names on the attendance registers of the
+    nucleus's dialogue tables; once per person (names compared without case or accents) and
+    nucleus, spelt as the member's account or else the register spells them. With ``limit``,
+    at most that many people (members first, then attendees).
+    """
+    members = Member.objects.filter(secretariat=secretariat, is_active=True)
+    attendees = Attendee.objects.filter(dialogue_table__secretariat=secretariat)
+    if nucleus is not None:
+        members = members.filter(nucleus=nucleus)
+        attendees = attendees.filter(dialogue_table__nucleus=nucleus)
+    member_rows = members.order_by("user__full_name").values_list("user__full_name", "nucleus_id")
+    attendee_rows = attendees.order_by("full_name", "pk").values_list(
+        "full_name", "dialogue_table__nucleus_id"
+    )
+    if limit is not None:
+        member_rows, attendee_rows = member_rows[:limit], attendee_rows[:limit]
+    people: dict[tuple[str, int], KnownPerson] = {}
+    for rows, is_member in ((member_rows, True), (attendee_rows, False)):
+        for name, nucleus_id in rows:
+            key = (comparable_name(name or ""), nucleus_id)
+            if key[0] and key not in people:
+                people[key] = KnownPerson(name=name, nucleus_id=nucleus_id, is_member=is_member)
+    known = list(people.values())
+    return known[:limit] if limit is not None else known
+
+
+def prioritization_people_suggested(*, secretariat: Secretariat) -> dict:
+    """Return the known people the facilitator's form suggests, bounded, with their nucleus.
+
+    ``people`` holds at most ``limit`` pairs ``(name, nucleus)``; ``truncated`` tells whether
+    there were more. A known name not suggested is still accepted when typed.
+    """
+    limit = KNOWN_PEOPLE_SUGGESTED
+    nuclei = {nucleus.pk: str(nucleus) for nucleus in secretariat.nuclei.all()}
+    people = prioritization_known_people(secretariat=secretariat, limit=limit + 1)
+    suggested = sorted(
+        ((person.name, nuclei.get(person.nucleus_id, "")) for person in people[:limit]),
+        key=lambda row: (comparable_name(row[0]), row[1]),
+    )
+    return {"people": suggested, "limit": limit, "truncated": len(people) > limit}
 
 
 def _entry_summary(*, prioritization, entry, titles: dict, criteria: dict) -> list[str]:
@@ -132,7 +197,7 @@ def prioritization_detail(*, prioritization: Prioritization, user) -> dict:
     criteria = list(prioritization.criteria.order_by("pk"))
     criterion_labels = {criterion.pk: criterion.label for criterion in criteria}
     entries = list(
-        prioritization.entries.select_related("nucleus", "member").order_by(
+        prioritization.entries.select_related("nucleus", "member", "entered_by").order_by(
             "nucleus__kind", "nucleus__name", "pk"
         )
     )
@@ -159,10 +224,18 @@ def prioritization_detail(*, prioritization: Prioritization, user) -> dict:
                 "tiebreak_label": TIEBREAK_LABELS.get(row["tiebreak"] or "", ""),
             }
         )
+    # Entries recorded on someone else's behalf, and by whom: a reader can weigh them.
+    on_behalf = Counter(
+        str(entry.entered_by) if entry.entered_by else str(_("la facilitación"))
+        for entry in entries
+        if entry.is_on_behalf
+    )
     return {
         "problems": problems,
         "criteria": criteria,
         "entries": entries,
+        "entries_on_behalf": sum(on_behalf.values()),
+        "entries_on_behalf_by": sorted(on_behalf.items()),
         "entries_by_nucleus": list(by_nucleus.values()),
         "own_entry": own_entry,
         "ranking": ranking,

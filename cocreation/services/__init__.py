@@ -8,6 +8,7 @@ from cocreation.services.decisions import (  # noqa: F401
     decision_close,
     decision_comment_add,
     decision_open,
+    decision_outcome_rule,
     decision_vote,
 )
 from cocreation.services.dialogue import (  # noqa: F401

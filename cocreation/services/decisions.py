@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from cocreation import policy
 from cocreation.models import Decision, DecisionComment, Vote
+from cocreation.selectors.decisions import decision_quorum
 from pal_portal.history import acting_as
-from stl.models import Secretariat
+from stl.models import Member, Secretariat
 
 
 def _locked_open(decision: Decision) -> Decision:
@@ -85,8 +86,11 @@ def decision_comment_add(*, decision: Decision, body: str, user) -> DecisionComm
         return DecisionComment.objects.create(decision=decision, author=user, body=body)
 
 
-def decision_outcome(*, in_favour: int, against: int) -> str:
-    """Return the outcome of a vote: the majority of votes cast for or against; equal is a tie."""
+def decision_outcome(*, in_favour: int, against: int, quorum_met: bool) -> str:
+    """Return the outcome of a vote: without quorum, none; else the majority of votes cast for
+    or against, equal being a tie."""
+    if not quorum_met:
+        return Decision.Outcome.NO_QUORUM
     if in_favour > against:
         return Decision.Outcome.APPROVED
     if against > in_favour:
@@ -94,21 +98,51 @@ def decision_outcome(*, in_favour: int, against: int) -> str:
     return Decision.Outcome.TIED
 
 
+def decision_outcome_rule() -> str:
+    """Return the sentence stating how ``decision_outcome`` decides, for the decision's page."""
+    return _(
+        "Con quórum, el acuerdo se aprueba si hay más votos a favor que en contra, no se aprueba "
+        "si hay más en contra, y si son iguales hay empate. Sin quórum, la votación se cierra "
+        "con el resultado «%(no_quorum)s»."
+    ) % {"no_quorum": Decision.Outcome.NO_QUORUM.label}
+
+
 def decision_close(*, decision: Decision, user) -> Decision:
-    """Close the vote and record its outcome; no vote can be cast or changed afterwards."""
+    """Close the vote and record its outcome under the STL's quorum rule; no vote can be cast or
+    changed afterwards."""
     policy.require(policy.access_for(user, decision.secretariat), "contribute")
     with transaction.atomic(), acting_as(user):
         decision = _locked_open(decision)
-        choices = list(decision.votes.values_list("choice", flat=True))
-        if not choices:
+        votes = list(decision.votes.select_related("member__nucleus"))
+        if not votes:
             raise ValidationError(
                 _("Nadie ha votado todavía: el acuerdo no se puede cerrar sin votos.")
             )
+        active_member_ids = set(
+            Member.objects.filter(
+                secretariat_id=decision.secretariat_id, is_active=True
+            ).values_list("pk", flat=True)
+        )
+        count = decision_quorum(decision=decision, votes=votes, active_member_ids=active_member_ids)
+        choices = [vote.choice for vote in votes]
         decision.outcome = decision_outcome(
             in_favour=choices.count(Vote.Choice.FOR),
             against=choices.count(Vote.Choice.AGAINST),
+            quorum_met=count.met,
         )
+        decision.quorum_rule = count.rule.key
+        decision.quorum_reference = decision.secretariat.quorum_reference
+        decision.electorate = count.electorate
         decision.status = Decision.Status.CLOSED
         decision.closed_at = timezone.now()
-        decision.save(update_fields=["outcome", "status", "closed_at"])
+        decision.save(
+            update_fields=[
+                "outcome",
+                "quorum_rule",
+                "quorum_reference",
+                "electorate",
+                "status",
+                "closed_at",
+            ]
+        )
     return decision

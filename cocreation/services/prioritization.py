@@ -9,7 +9,6 @@ evidence vault; ``MethodologyJob`` records how that job goes, for the page to sh
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -29,8 +28,10 @@ from cocreation.models import (
     PrioritizationEntry,
     Problem,
 )
+from cocreation.selectors.prioritization import prioritization_known_people
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
+from pal_portal.text import comparable_name
 from stl.models import FacilitatorAssignment, Nucleus, Secretariat
 
 METHODOLOGY_KIND = "metodologia"
@@ -228,16 +229,7 @@ def prioritization_entry_submit(
             entry.entered_at = timezone.now()
             entry.save(update_fields=["data", "entered_by", "entered_at"])
             return entry
-        if PrioritizationEntry.objects.filter(
-            prioritization=prioritization, participant=name
-        ).exists():
-            raise ValidationError(
-                _(
-                    "Ya hay una participación registrada a nombre de «%(name)s» en esta "
-                    "priorización. Pide a la persona facilitadora que la revise."
-                )
-                % {"name": name}
-            )
+        _require_one_entry_per_person(prioritization=prioritization, participant=name)
         return PrioritizationEntry.objects.create(
             prioritization=prioritization,
             nucleus=member.nucleus,
@@ -248,11 +240,55 @@ def prioritization_entry_submit(
         )
 
 
-def _comparable_name(name: str) -> str:
-    """Return ``name`` folded for comparison: no accents, no case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().split())
+def _require_one_entry_per_person(*, prioritization: Prioritization, participant: str) -> None:
+    """Refuse a second entry for a person, whoever enters it: each person takes part once.
+
+    Names are compared without case or accents, so that "Luis Hernández Cruz" and "luis
+    hernandez cruz" are one person. Call it with the prioritisation locked.
+    """
+    wanted = comparable_name(participant)
+    names = PrioritizationEntry.objects.filter(prioritization=prioritization).values_list(
+        "participant", flat=True
+    )
+    if any(comparable_name(name) == wanted for name in names):
+        raise ValidationError(
+            {
+                "participant": _(
+                    "Ya hay una participación registrada a nombre de «%(name)s» en esta "
+                    "priorización: cada persona participa una sola vez. Si hay que corregirla, "
+                    "quien la registró puede eliminarla y registrarla de nuevo."
+                )
+                % {"name": participant}
+            }
+        )
+
+
+def _known_participant(
+    *, prioritization: Prioritization, nucleus: Nucleus, participant: str
+) -> str:
+    """Return the name, as the record spells it, of the person an entry on behalf names.
+
+    An entry recorded on someone's behalf must name a person the record knows in that nucleus:
+    one of its active members, or someone on the attendance register of one of its dialogue
+    tables (names compared without case or accents). Anyone else is refused.
+    """
+    wanted = comparable_name(participant)
+    for person in prioritization_known_people(
+        secretariat=prioritization.secretariat, nucleus=nucleus
+    ):
+        if comparable_name(person.name) == wanted:
+            return person.name
+    raise ValidationError(
+        {
+            "participant": _(
+                "«%(name)s» no es integrante del núcleo %(nucleus)s ni aparece en la lista de "
+                "asistencia de una de sus mesas de diálogo. Solo se registra la participación "
+                "de personas que el registro conoce: si participó en una mesa, agrega primero "
+                "su nombre a la lista de asistencia de esa mesa."
+            )
+            % {"name": participant, "nucleus": nucleus}
+        }
+    )
 
 
 def _is_facilitator_name(*, secretariat_id: int, participant: str) -> bool:
@@ -260,8 +296,8 @@ def _is_facilitator_name(*, secretariat_id: int, participant: str) -> bool:
     names = FacilitatorAssignment.objects.filter(
         secretariat_id=secretariat_id, is_active=True
     ).values_list("user__full_name", flat=True)
-    wanted = _comparable_name(participant)
-    return any(name and _comparable_name(name) == wanted for name in names)
+    wanted = comparable_name(participant)
+    return any(name and comparable_name(name) == wanted for name in names)
 
 
 def prioritization_entry_record(
@@ -272,7 +308,11 @@ def prioritization_entry_record(
     data: EntryData,
     user,
 ) -> PrioritizationEntry:
-    """Record, as the facilitator, the entry of a named participant of a nucleus at a table."""
+    """Record, as the facilitator, the entry of a named participant of a nucleus at a table.
+
+    The participant must be a person the record knows in that nucleus (``_known_participant``)
+    and is stored as the record spells them; each person takes part once.
+    """
     policy.require(policy.access_for(user, prioritization.secretariat), "rank_on_behalf")
     participant = " ".join(participant.split())
     if not participant:
@@ -290,23 +330,15 @@ def prioritization_entry_record(
         )
     if nucleus.secretariat_id != prioritization.secretariat_id:
         raise ValidationError({"nucleus": _("Ese núcleo no pertenece a este STL.")})
+    participant = _known_participant(
+        prioritization=prioritization, nucleus=nucleus, participant=participant
+    )
     who = participant_label(participant=participant, nucleus=nucleus)
     with transaction.atomic(), acting_as(user):
         prioritization = _locked(prioritization)
         _require_open(prioritization)
         stored = _checked_data(prioritization=prioritization, who=who, data=data)
-        if PrioritizationEntry.objects.filter(
-            prioritization=prioritization, participant=participant
-        ).exists():
-            raise ValidationError(
-                {
-                    "participant": _(
-                        "Ya hay una participación registrada a nombre de «%(name)s». Si hay "
-                        "que corregirla, elimínala y regístrala de nuevo."
-                    )
-                    % {"name": participant}
-                }
-            )
+        _require_one_entry_per_person(prioritization=prioritization, participant=participant)
         return PrioritizationEntry.objects.create(
             prioritization=prioritization,
             nucleus=nucleus,
@@ -450,15 +482,17 @@ def _methodology_store(*, prioritization: Prioritization, pdf: bytes, user):
                 "mínimos del INAI): %(title)s."
             )
             % {"title": prioritization.title},
+            generated_by_portal=True,
             user=user,
         )
 
 
 def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
-    """Return the current methodology evidence of the prioritisation, if any.
+    """Return the current methodology evidence the portal generated for it, if any.
 
     A prioritisation is computed once and never reopened, so one methodology is enough. A
-    withdrawn one does not count (as on the timeline), so that it can be generated again.
+    withdrawn one does not count (as on the timeline), so that it can be generated again; nor
+    does a file someone uploaded as methodology: only the portal's own document counts.
     """
     from evidence.subjects import content_type_of
 
@@ -467,6 +501,7 @@ def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
             subject_type=content_type_of(prioritization),
             subject_id=prioritization.pk,
             kind=METHODOLOGY_KIND,
+            generated_by_portal=True,
             is_public_version=False,
             withdrawn_at__isnull=True,
             superseded_by__isnull=True,

@@ -201,6 +201,11 @@ def prioritization_entry(request, pk, prioritization_pk):
             "form": form,
             "on_behalf": on_behalf,
             "entry": entry,
+            "suggested": (
+                selectors.prioritization_people_suggested(secretariat=secretariat)
+                if on_behalf
+                else None
+            ),
         },
     )
 

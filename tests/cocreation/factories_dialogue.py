@@ -73,3 +73,13 @@ def evidence_of(subject, kind, *, user, secretariat=None):
         mime_type="application/pdf",
         uploaded_by=user,
     )
+
+
+def on_the_register(secretariat, *names, kind=Nucleus.Kind.CIVIL_SOCIETY) -> DialogueTable:
+    """Hold a table of the nucleus of ``kind`` whose attendance register lists ``names``."""
+    from cocreation.models import Attendee
+
+    table = DialogueTableFactory(nucleus=nucleus_of(secretariat, kind), attendee_count=len(names))
+    for name in names:
+        Attendee.objects.create(dialogue_table=table, full_name=name)
+    return table

@@ -165,7 +165,7 @@ def test_an_empty_comment_is_refused_and_outsiders_cannot_comment(state_a, alici
         (["a_favor", "en_contra", "en_contra"], Decision.Outcome.REJECTED),
         (["a_favor", "en_contra", "abstencion"], Decision.Outcome.TIED),
         (["abstencion", "abstencion", "a_favor"], Decision.Outcome.APPROVED),
-        (["abstencion"], Decision.Outcome.TIED),
+        (["abstencion", "abstencion", "abstencion"], Decision.Outcome.TIED),
     ],
 )
 def test_closing_computes_the_majority_of_votes_cast(
@@ -185,9 +185,12 @@ def test_closing_computes_the_majority_of_votes_cast(
 
 
 def test_outcome_rule():
-    assert decision_outcome(in_favour=2, against=1) == Decision.Outcome.APPROVED
-    assert decision_outcome(in_favour=1, against=2) == Decision.Outcome.REJECTED
-    assert decision_outcome(in_favour=0, against=0) == Decision.Outcome.TIED
+    assert decision_outcome(in_favour=2, against=1, quorum_met=True) == Decision.Outcome.APPROVED
+    assert decision_outcome(in_favour=1, against=2, quorum_met=True) == Decision.Outcome.REJECTED
+    assert decision_outcome(in_favour=0, against=0, quorum_met=True) == Decision.Outcome.TIED
+    assert decision_outcome(in_favour=1, against=2, quorum_met=False) == (
+        Decision.Outcome.NO_QUORUM
+    )
 
 
 def test_a_decision_without_votes_cannot_be_closed(state_a, alicia):

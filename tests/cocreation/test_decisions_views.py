@@ -112,9 +112,13 @@ def test_an_empty_comment_shows_a_message(state_a, alicia):
 
 
 def test_closing_shows_the_outcome_and_the_votes_by_nucleus(state_a, alicia, carlos, fernanda):
+    olga = add_member(
+        state_a, kind=Nucleus.Kind.GUARANTOR, user=UserFactory(full_name="Olga Núñez")
+    ).user
     decision = make_decision(state_a)
     client_for(alicia).post(url("decision_vote", decision), {"choice": "a_favor"})
     client_for(carlos).post(url("decision_vote", decision), {"choice": "en_contra"})
+    client_for(olga).post(url("decision_vote", decision), {"choice": "abstencion"})
 
     response = client_for(fernanda).post(url("decision_close", decision), follow=True)
 

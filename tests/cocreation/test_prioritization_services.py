@@ -17,6 +17,7 @@ from cocreation.models import (
     PrioritizationEntry,
 )
 from stl.models import Nucleus
+from tests.cocreation.factories_dialogue import on_the_register
 from tests.cocreation.factories_prioritization import (
     fail_methodology,
     make_entry,
@@ -316,6 +317,7 @@ def test_facilitator_records_the_entry_of_a_named_participant_of_a_nucleus(state
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
     guarantor = state_a.nuclei.get(kind=Nucleus.Kind.GUARANTOR)
+    on_the_register(state_a, "Rosa Juárez", kind=Nucleus.Kind.GUARANTOR)
 
     entry = services.prioritization_entry_record(
         prioritization=prioritization,
@@ -335,6 +337,7 @@ def test_the_same_participant_name_cannot_be_recorded_twice(state_a, fernanda):
     p1, p2, _p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, _p3])
     nucleus = civil_society(state_a)
+    on_the_register(state_a, "Rosa Juárez")
     services.prioritization_entry_record(
         prioritization=prioritization,
         nucleus=nucleus,
@@ -394,6 +397,7 @@ def test_facilitator_cannot_record_an_entry_under_her_own_name(state_a, fernanda
 
 def test_a_participant_whose_name_only_resembles_the_facilitators_is_recorded(state_a, fernanda):
     prioritization = make_prioritization(state_a)
+    on_the_register(state_a, "Fernanda Ríos Pérez")
     entry = services.prioritization_entry_record(
         prioritization=prioritization,
         nucleus=civil_society(state_a),
@@ -432,6 +436,7 @@ def test_facilitator_does_not_take_part_as_herself_and_outsiders_neither(
 
 
 def test_an_entry_can_be_deleted_by_its_author_while_open(state_a, alicia, fernanda, carlos):
+    on_the_register(state_a, "Rosa Juárez")
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
     own = services.prioritization_entry_submit(
@@ -463,6 +468,7 @@ def test_borda_result_through_the_service_matches_the_hand_computed_example(
 ):
     p1, p2, p3, p4 = make_problems(state_a, 4)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3, p4])
+    on_the_register(state_a, "Rosa Juárez")
     # n = 4: 1st place 3 points, 2nd 2, 3rd 1, 4th 0; unranked problems 0.
     services.prioritization_entry_submit(
         prioritization=prioritization, data=[p2.pk, p1.pk, p3.pk, p4.pk], user=alicia
@@ -630,6 +636,7 @@ def test_methodology_pdf_is_attached_as_evidence_after_compute(
     evidence = Evidence.objects.get(kind="metodologia")
     assert evidence.subject == prioritization
     assert evidence.uploaded_by == alicia
+    assert evidence.generated_by_portal
     with evidence.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
     # Running the task again (a retry) attaches nothing new.
@@ -640,6 +647,7 @@ def test_methodology_pdf_is_attached_as_evidence_after_compute(
 
 
 def test_history_records_who_acted(state_a, alicia, fernanda):
+    on_the_register(state_a, "Rosa Juárez")
     p1, p2 = make_problems(state_a, 2)
     prioritization = services.prioritization_create(
         secretariat=state_a,
@@ -719,12 +727,16 @@ def test_only_members_and_the_facilitator_regenerate_the_methodology(
 
 
 def test_a_withdrawn_methodology_is_generated_again(state_a, alicia):
+    from django.utils import timezone
+
     from evidence.models import Evidence
-    from evidence.services import evidence_withdraw
 
     prioritization = computed(state_a, alicia)
     first = services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
-    evidence_withdraw(evidence=first, reason="Archivo dañado", user=alicia)
+    # Withdrawn before generated documents were protected from withdrawal by hand.
+    Evidence.objects.filter(pk=first.pk).update(
+        withdrawn_at=timezone.now(), withdrawn_by=alicia, withdrawal_reason="Archivo dañado"
+    )
 
     second = services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
 
@@ -987,3 +999,52 @@ def test_another_connection_updates_the_prioritization_while_its_pdf_renders(sta
     assert prioritization.title == "Renombrada mientras se genera el PDF"
     assert Evidence.objects.get(kind="metodologia") == evidence
     assert job_of(prioritization).status == Job.READY
+
+
+GENERATED = (
+    "El portal generó este documento y solo el portal puede generarlo de nuevo: no se puede "
+    "sustituir, retirar ni agregarle una versión pública."
+)
+
+
+def test_no_member_replaces_or_withdraws_the_methodology_the_portal_generated(
+    state_a, alicia, carlos
+):
+    from evidence import services as evidence_services
+    from evidence.models import Evidence
+    from tests.evidence.factories import pdf_file
+
+    prioritization = computed(state_a, alicia)
+    methodology = services.prioritization_methodology_attach(
+        prioritization=prioritization, user=alicia
+    )
+
+    with pytest.raises(ValidationError) as error:
+        evidence_services.evidence_supersede(
+            evidence=methodology,
+            uploaded_file=pdf_file("otra-metodologia.pdf"),
+            description="Metodología corregida",
+            user=carlos,
+        )
+    assert error.value.messages == [GENERATED]
+    with pytest.raises(ValidationError) as error:
+        evidence_services.evidence_withdraw(evidence=methodology, reason="Otra", user=carlos)
+    assert error.value.messages == [GENERATED]
+
+    assert list(Evidence.objects.all()) == [methodology]
+    assert methodology.is_current
+
+
+def test_a_methodology_uploaded_by_hand_does_not_stand_in_for_the_portals(state_a, alicia):
+    from evidence.models import Evidence
+    from tests.evidence.factories import attach
+
+    prioritization = computed(state_a, alicia)
+    by_hand = attach(prioritization, alicia, name="metodologia.pdf", kind="metodologia")
+
+    generated = services.prioritization_methodology_attach(
+        prioritization=prioritization, user=alicia
+    )
+
+    assert generated.pk != by_hand.pk and generated.generated_by_portal
+    assert Evidence.objects.filter(kind="metodologia").count() == 2

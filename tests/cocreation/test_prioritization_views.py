@@ -16,6 +16,7 @@ from cocreation.models import (
 )
 from cocreation.tasks import generate_prioritization_methodology
 from stl.models import Nucleus
+from tests.cocreation.factories_dialogue import on_the_register
 from tests.cocreation.factories_prioritization import (
     fail_methodology,
     make_entry,
@@ -222,6 +223,7 @@ def test_facilitator_records_a_named_participant_of_a_nucleus(state_a, fernanda)
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3])
     guarantor = state_a.nuclei.get(kind=Nucleus.Kind.GUARANTOR)
+    on_the_register(state_a, "Rosa Juárez", kind=Nucleus.Kind.GUARANTOR)
     client = client_for(fernanda)
 
     page = text(client.get(url("prioritization_entry", prioritization)))
@@ -277,6 +279,7 @@ def test_compute_shows_ordered_problems_steps_and_the_methodology_pdf(
 ):
     p1, p2, p3 = make_problems(state_a, 3)
     prioritization = make_prioritization(state_a, problems=[p1, p2, p3], title="Ronda uno")
+    on_the_register(state_a, "Rosa Juárez", kind=Nucleus.Kind.LOCAL_AUTHORITIES)
     client = client_for(alicia)
     client.post(
         url("prioritization_entry", prioritization),
@@ -505,13 +508,18 @@ def test_facilitator_may_ask_again_and_reviewer_only_sees_that_it_failed(
 
 
 def test_a_withdrawn_methodology_shows_as_missing_with_its_button(state_a, alicia):
-    from evidence.services import evidence_withdraw
+    from django.utils import timezone
 
     prioritization = computed_without_methodology(state_a, alicia)
     evidence = services.prioritization_methodology_attach(
         prioritization=prioritization, user=alicia
     )
-    evidence_withdraw(evidence=evidence, reason="Archivo dañado", user=alicia)
+    # People cannot withdraw the portal's own documents; one withdrawn before that rule (or by
+    # INAI in the database) must still be asked for again.
+    evidence.withdrawn_at = timezone.now()
+    evidence.withdrawn_by = alicia
+    evidence.withdrawal_reason = "Archivo dañado"
+    evidence.save()
 
     page = text(client_for(alicia).get(url("prioritization_detail", prioritization)))
 

@@ -62,7 +62,7 @@ def test_installation_in_the_future_is_refused(adan):
     assert not Secretariat.objects.exists()
 
 
-def test_invited_member_gets_access_and_an_email_with_a_single_use_link(
+def test_invited_member_gets_an_email_with_a_single_use_link_and_access_on_accepting(
     adan, state_a, django_capture_on_commit_callbacks
 ):
     nucleus = state_a.nuclei.get(kind="organo_garante")
@@ -79,15 +79,70 @@ def test_invited_member_gets_access_and_an_email_with_a_single_use_link(
     assert member.user.email == "garante@oaxaca.mx"
     assert not member.user.is_active
     assert not member.user.has_usable_password()
-    # Access is granted at once, and counts from the moment the person activates the account.
-    assert not access.secretariat_access(member.user, state_a).can_view
-    member.user.is_active = True
-    member.user.save()
-    assert access.secretariat_access(member.user, state_a).can_participate
     invitation = Invitation.objects.get(user=member.user)
     assert len(mail.outbox) == 1
     assert invitation.get_absolute_url() in mail.outbox[0].body
     assert "Oaxaca" in mail.outbox[0].subject
+    # Access starts when the person accepts, not when they are invited.
+    member.user.is_active = True
+    member.user.save()
+    assert not access.secretariat_access(member.user, state_a).can_view
+    user = services.invitation_accept(key=invitation.key, password="Transparencia-Oaxaca-2016")
+    assert access.secretariat_access(user, state_a).can_participate
+
+
+def test_a_person_with_an_account_invited_to_a_second_stl_sees_it_only_after_accepting(
+    adan, state_a, bruno
+):
+    member = services.member_invite(
+        secretariat=state_a,
+        nucleus=state_a.nuclei.get(kind="organo_garante"),
+        email=bruno.email,
+        full_name="Bruno Salas",
+        organisation="Garante",
+        invited_by=adan,
+    )
+    assert member.user == bruno and bruno.is_active and bruno.has_usable_password()
+    assert not access.secretariat_access(bruno, state_a).can_view
+    assert state_a not in access.own_secretariats(bruno)
+
+    services.invitation_accept(key=Invitation.objects.get(user=bruno).key, password=None)
+
+    assert access.secretariat_access(bruno, state_a).can_participate
+    assert state_a in access.own_secretariats(bruno)
+
+
+def test_a_facilitator_with_an_account_facilitates_only_after_accepting(adan, state_a, bruno):
+    services.facilitator_assign(
+        secretariat=state_a, email=bruno.email, full_name="Bruno", assigned_by=adan
+    )
+    assert not access.secretariat_access(bruno, state_a).can_view
+
+    services.invitation_accept(key=Invitation.objects.get(user=bruno).key, password=None)
+
+    assert access.secretariat_access(bruno, state_a).can_facilitate
+
+
+def test_an_invitation_to_a_place_taken_back_gives_no_access(adan, state_a, bruno):
+    member = services.member_invite(
+        secretariat=state_a,
+        nucleus=state_a.nuclei.get(kind="organo_garante"),
+        email=bruno.email,
+        full_name="Bruno Salas",
+        organisation="Garante",
+        invited_by=adan,
+    )
+    services.member_deactivate(member=member, user=adan)
+
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(key=Invitation.objects.get(user=bruno).key, password=None)
+
+    assert error.value.messages == [
+        "Esta invitación ya no está vigente: ya no tienes un lugar en este STL. Si crees que es "
+        "un error, escribe a la administración del INAI."
+    ]
+    assert not access.secretariat_access(bruno, state_a).can_view
+    assert Invitation.objects.get(user=bruno).used_at is None
 
 
 def test_member_invited_twice_into_the_same_stl_is_refused(adan, state_a, alicia):
@@ -136,9 +191,9 @@ def test_a_new_facilitator_replaces_the_previous_one(adan, state_a, fernanda):
     assert assignment.is_active
     assert not FacilitatorAssignment.objects.get(user=fernanda).is_active
     assert not access.secretariat_access(fernanda, state_a).can_view
-    assignment.user.is_active = True
-    assignment.user.save()
-    assert access.secretariat_access(assignment.user, state_a).can_facilitate
+    invitation = Invitation.objects.get(user=assignment.user)
+    user = services.invitation_accept(key=invitation.key, password="Transparencia-Oaxaca-2016")
+    assert access.secretariat_access(user, state_a).can_facilitate
     assert assignment.history.first().history_user == adan
 
 
@@ -199,4 +254,6 @@ def test_a_removed_member_can_be_invited_again(adan, state_a, alicia):
     assert again.pk == member.pk
     assert again.is_active
     assert again.nucleus.kind == "organo_garante"
+    assert not access.secretariat_access(alicia, state_a).can_view  # until she accepts again
+    services.invitation_accept(key=Invitation.objects.get(user=alicia).key, password=None)
     assert access.secretariat_access(alicia, state_a).can_participate

@@ -1,7 +1,10 @@
 """The STL registry pages: bad input answered in Spanish; a fixed number of queries per page."""
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,6 +73,66 @@ def test_member_invited_twice_is_refused_through_the_form(adan, state_a, alicia)
     )
     assert "ya es integrante de este STL" in response.content.decode()
     assert Member.objects.filter(user=alicia).count() == 1
+
+
+def _invite_through_the_form(client, secretariat, *, email, **extra):
+    return client.post(
+        reverse("stl:member_invite", kwargs={"pk": secretariat.pk}),
+        {
+            "full_name": "Gabriela Soto",
+            "email": email,
+            "nucleus": secretariat.nuclei.get(kind="organo_garante").pk,
+            "organisation": "OGAIPO",
+        },
+        **extra,
+    )
+
+
+def test_invitation_link_follows_the_address_served_when_site_url_is_not_set(
+    adan, state_a, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL_IS_SET = False
+    settings.ALLOWED_HOSTS = ["localhost"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _invite_through_the_form(
+            client_for(adan), state_a, email="garante@oaxaca.mx", HTTP_HOST="localhost:8123"
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"\S+/cuentas/invitacion/\S+/", mail.outbox[0].body).group(0)
+    assert link.startswith("http://localhost:8123/cuentas/invitacion/")
+
+
+def test_invitation_link_uses_site_url_when_set(
+    adan, state_a, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL_IS_SET = True
+    settings.SITE_URL = "https://pal.inai.org.mx"
+    settings.ALLOWED_HOSTS = ["localhost"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_through_the_form(
+            client_for(adan), state_a, email="garante@oaxaca.mx", HTTP_HOST="localhost:8123"
+        )
+    assert "https://pal.inai.org.mx/cuentas/invitacion/" in mail.outbox[0].body
+
+
+def test_an_invited_account_holder_is_pending_and_locked_out_until_accepting(
+    adan, state_a, bruno, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_through_the_form(client_for(adan), state_a, email=bruno.email)
+    bruno_client = client_for(bruno)
+    assert bruno_client.get(state_a.get_absolute_url()).status_code == 404
+    assert (
+        "invitación pendiente" in client_for(adan).get(state_a.get_absolute_url()).content.decode()
+    )
+
+    link = re.search(r"/cuentas/invitacion/\S+/", mail.outbox[0].body).group(0)
+    assert bruno_client.get(link).status_code == 302
+
+    assert bruno_client.get(state_a.get_absolute_url()).status_code == 200
+    page = client_for(adan).get(state_a.get_absolute_url()).content.decode()
+    assert "invitación pendiente" not in page
 
 
 def test_invite_form_lists_only_this_stls_nuclei(adan, state_a, state_b):

@@ -11,6 +11,7 @@ expect("stl:dashboard", kwargs=stl_a, **{**insiders_only(), "anonymous": 404})
 expect("stl:nucleus_create", kwargs=stl_a, **admins_only())
 expect("stl:member_invite", kwargs=stl_a, **admins_only())
 expect("stl:facilitator_assign", kwargs=stl_a, **admins_only())
+expect("stl:quorum_rule", kwargs=stl_a, **admins_only())
 expect("stl:history", kwargs=stl_a, **insiders_only())
 expect(
     "stl:member_deactivate",

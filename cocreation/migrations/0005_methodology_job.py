@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cocreation', '0002_initial'),
+        ('cocreation', '0004_decision_quorum'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
