@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cocreation import policy
 from cocreation import scoring as methods
 from cocreation.models import Criterion, Prioritization, PrioritizationEntry, Problem
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
 from stl.models import FacilitatorAssignment, Nucleus, Secretariat
@@ -59,9 +60,7 @@ def prioritization_create(
     """Open a prioritisation of some of the STL's active problems with one method."""
     policy.require(policy.access_for(user, secretariat), "contribute")
     title = title.strip()
-    errors: dict[str, list[str]] = {}
-    if not title:
-        errors.setdefault("title", []).append(_("Escribe un título para la priorización."))
+    errors = field_errors(Prioritization(title=title), ["title"])
     if method not in Prioritization.Method.values:
         raise ValidationError({"method": _("Elige un método de priorización válido.")})
 
