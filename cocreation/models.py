@@ -10,8 +10,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cocreation import limits
+from pal_portal.bounds import (
+    AtMost,
+    BoundedTextField,
+    NotBefore,
+    NotInTheFuture,
+    NotNegative,
+    WithinYears,
+)
 from pal_portal.history import get_history_user
 from stl.models import Member, Nucleus, Secretariat
+
+
+def _planned_date(verbose_name):
+    """Return a date field of a consultation: from 2000 up to the planning horizon."""
+    return models.DateField(
+        verbose_name, validators=[NotBefore(), WithinYears(limits.PLANNING_HORIZON_YEARS)]
+    )
+
 
 # --- Co-creation record (requirement 1 and 4 of the INAI document) ------------------------------
 
@@ -30,17 +47,45 @@ class DialogueTable(models.Model):
     nucleus = models.ForeignKey(
         Nucleus, verbose_name=_("núcleo"), on_delete=models.PROTECT, related_name="dialogue_tables"
     )
-    held_on = models.DateField(_("fecha"))
+    held_on = models.DateField(
+        _("fecha de la mesa"),
+        validators=[
+            NotBefore(),
+            NotInTheFuture(
+                _("La fecha de la mesa no puede estar en el futuro: regístrala una vez realizada.")
+            ),
+        ],
+    )
     modality = models.CharField(_("modalidad"), max_length=20, choices=Modality.choices)
-    place = models.CharField(_("lugar"), max_length=300, blank=True)
-    link = models.URLField(_("enlace"), blank=True)
-    agenda = models.TextField(_("orden del día"))
-    minutes = models.TextField(_("minuta"), blank=True)
+    place = models.CharField(
+        _("lugar"),
+        max_length=300,
+        blank=True,
+        help_text=_("Obligatorio si la mesa fue presencial."),
+    )
+    link = models.URLField(
+        _("enlace"), blank=True, help_text=_("Obligatorio si la mesa fue en línea.")
+    )
+    agenda = BoundedTextField(
+        _("orden del día"),
+        max_length=limits.LONG_TEXT_MAX_LENGTH,
+        error_messages={"blank": _("Escribe el orden del día.")},
+    )
+    minutes = BoundedTextField(
+        _("minuta"),
+        max_length=limits.MINUTES_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "Si cambias la minuta, las personas del núcleo deberán aprobar la nueva versión."
+        ),
+    )
     minutes_version = models.PositiveIntegerField(default=1, editable=False)
     minutes_approved_at = models.DateTimeField(
         _("minuta aprobada el"), null=True, blank=True, editable=False
     )
-    attendee_count = models.PositiveIntegerField(_("número de asistentes"))
+    attendee_count = models.PositiveIntegerField(
+        _("número de asistentes"), validators=[NotNegative(), AtMost(limits.MAX_ATTENDEES)]
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -97,7 +142,12 @@ class MinutesApproval(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="minutes_approvals")
     minutes_version = models.PositiveIntegerField()
     answer = models.CharField(_("respuesta"), max_length=20, choices=Answer.choices)
-    comment = models.TextField(_("comentario"), blank=True)
+    comment = BoundedTextField(
+        _("comentario"),
+        max_length=limits.COMMENT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Obligatorio si pides correcciones: explica cuáles."),
+    )
     answered_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(get_user=get_history_user)
@@ -129,23 +179,51 @@ class PublicConsultation(models.Model):
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="consultations"
     )
-    title = models.CharField(_("título"), max_length=200)
+    title = models.CharField(
+        _("título"),
+        max_length=200,
+        error_messages={"blank": _("Escribe un título para la consulta.")},
+    )
     mechanism = models.CharField(_("mecanismo"), max_length=30, choices=Mechanism.choices)
-    call_published_where = models.CharField(_("dónde se publicó la convocatoria"), max_length=300)
-    call_published_on = models.DateField(_("fecha de publicación de la convocatoria"))
-    opens_on = models.DateField(_("abre el"))
-    closes_on = models.DateField(_("cierra el"))
-    channels = models.TextField(_("canales de participación"), blank=True)
+    call_published_where = models.CharField(
+        _("dónde se publicó la convocatoria"),
+        max_length=300,
+        help_text=_("Medios, sitios o lugares donde se difundió. Adjunta la convocatoria después."),
+        error_messages={"blank": _("Indica dónde se publicó la convocatoria.")},
+    )
+    call_published_on = _planned_date(_("fecha de publicación de la convocatoria"))
+    opens_on = _planned_date(_("abre el"))
+    closes_on = _planned_date(_("cierra el"))
+    channels = BoundedTextField(
+        _("canales de participación"), max_length=limits.SHORT_TEXT_MAX_LENGTH, blank=True
+    )
     open_to_anyone = models.BooleanField(
         _("abierta a cualquier persona"),
         default=True,
         help_text=_("Desmarca si hubo alguna restricción para participar, y descríbela."),
     )
-    who_could_participate = models.TextField(_("quién pudo participar"))
-    restrictions = models.TextField(_("restricciones"), blank=True)
-    participants = models.PositiveIntegerField(_("participantes"), default=0)
-    contributions = models.PositiveIntegerField(_("aportaciones"), default=0)
-    results = models.TextField(_("resultados"), blank=True)
+    who_could_participate = BoundedTextField(
+        _("quién pudo participar"),
+        max_length=limits.SHORT_TEXT_MAX_LENGTH,
+        error_messages={"blank": _("Describe quién pudo participar.")},
+    )
+    restrictions = BoundedTextField(
+        _("restricciones"),
+        max_length=limits.SHORT_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Obligatorio si la consulta no estuvo abierta a cualquier persona."),
+    )
+    participants = models.PositiveIntegerField(
+        _("participantes"),
+        default=0,
+        validators=[NotNegative(), AtMost(limits.MAX_PARTICIPANTS)],
+    )
+    contributions = models.PositiveIntegerField(
+        _("aportaciones recibidas"),
+        default=0,
+        validators=[NotNegative(), AtMost(limits.MAX_CONTRIBUTIONS)],
+    )
+    results = BoundedTextField(_("resultados"), max_length=limits.LONG_TEXT_MAX_LENGTH, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -172,8 +250,14 @@ class Problem(models.Model):
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="problems"
     )
-    title = models.CharField(_("problemática"), max_length=300)
-    description = models.TextField(_("descripción"), blank=True)
+    title = models.CharField(
+        _("problemática"),
+        max_length=300,
+        error_messages={"blank": _("Escribe la problemática.")},
+    )
+    description = BoundedTextField(
+        _("descripción"), max_length=limits.LONG_TEXT_MAX_LENGTH, blank=True
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("fusionada en"),
@@ -241,7 +325,12 @@ class Prioritization(models.Model):
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="prioritizations"
     )
-    title = models.CharField(_("título"), max_length=200)
+    title = models.CharField(
+        _("título"),
+        max_length=200,
+        help_text=_("Por ejemplo: Priorización de problemáticas de la primera ronda de mesas."),
+        error_messages={"blank": _("Escribe un título para la priorización.")},
+    )
     method = models.CharField(_("método"), max_length=30, choices=Method.choices)
     max_choices = models.PositiveSmallIntegerField(
         _("opciones por persona"),
@@ -249,7 +338,9 @@ class Prioritization(models.Model):
         blank=True,
         help_text=_("Solo para votación: cuántas problemáticas puede elegir cada participante."),
     )
-    problems = models.ManyToManyField(Problem, verbose_name=_("problemáticas"), related_name="+")
+    problems = models.ManyToManyField(
+        Problem, verbose_name=_("problemáticas que se priorizan"), related_name="+"
+    )
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
@@ -403,9 +494,24 @@ class Decision(models.Model):
     secretariat = models.ForeignKey(
         Secretariat, verbose_name=_("STL"), on_delete=models.CASCADE, related_name="decisions"
     )
-    title = models.CharField(_("acuerdo"), max_length=300)
-    description = models.TextField(_("descripción"), blank=True)
-    discussed_on = models.DateField(_("fecha"))
+    title = models.CharField(
+        _("acuerdo"),
+        max_length=300,
+        error_messages={"blank": _("Escribe el acuerdo que se somete a votación.")},
+    )
+    description = BoundedTextField(
+        _("descripción"),
+        max_length=limits.LONG_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Qué se propone y por qué, para que conste en el registro."),
+    )
+    discussed_on = models.DateField(
+        _("fecha"),
+        validators=[
+            NotBefore(),
+            NotInTheFuture(_("La fecha del acuerdo no puede estar en el futuro.")),
+        ],
+    )
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
@@ -470,7 +576,12 @@ class DecisionComment(models.Model):
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("comentario"))
+    body = BoundedTextField(
+        _("comentario"),
+        max_length=limits.COMMENT_MAX_LENGTH,
+        help_text=_("Tu comentario queda registrado con tu nombre."),
+        error_messages={"blank": _("Escribe tu comentario.")},
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(get_user=get_history_user)

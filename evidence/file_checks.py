@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from evidence.pdf_content import pdf_active_content
+from pal_portal.text import BIDI_CONTROLS
 
 StrPath = str | os.PathLike[str]
 
@@ -195,10 +196,6 @@ _PDF_MARKUP = re.compile(
 # Longest match a pattern needs to see whole; windows overlap by that much.
 _MARKUP_OVERLAP = 512
 
-# Bidirectional controls let "acta‮fdp.exe" display as "actaexe.pdf".
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 
 SNIFF_BYTES = 8192
 CHUNK_BYTES = 1024 * 1024
@@ -231,7 +228,8 @@ class SniffResult:
 
 def clean_filename(name: str) -> str:
     """Return the display name of an upload, or raise ValidationError if it is unsafe."""
-    if any(unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS for char in name):
+    # Bidirectional controls let "acta‮fdp.exe" display as "actaexe.pdf".
+    if any(unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS for char in name):
         raise ValidationError(
             _("El nombre del archivo contiene caracteres de control no permitidos."),
             code="filename_control_chars",

@@ -1,12 +1,17 @@
-"""Forms of the evidence vault; the services do the real checking of files."""
+"""Forms of the evidence vault; the services do the real checking of files.
+
+The fields of an evidence row (kind, description, personal data, withdrawal reason) are
+declared on ``Evidence``: label, help text and length come from there.
+"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evidence.file_checks import ACCEPTED_TYPES, accepted_formats_text, limit_label
+from evidence.limits import MAX_FILES_PER_UPLOAD
 from evidence.models import Evidence
+from pal_portal.forms import Form, ModelForm
 
-MAX_FILES_PER_UPLOAD = 20
 ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in ACCEPTED_TYPES)
 
 
@@ -18,7 +23,7 @@ def formats_help() -> str:
     }
 
 
-class RefusableForm(forms.Form):
+class RefusableMixin:
     @classmethod
     def refused(cls, message: str):
         """Return an empty form showing ``message``, for a request whose body was never read."""
@@ -54,49 +59,45 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class EvidenceUploadForm(RefusableForm):
+class EvidenceUploadForm(RefusableMixin, ModelForm):
     files = MultipleFileField(label=_("Archivos"), allow_empty_file=True)
-    kind = forms.ChoiceField(label=_("Tipo de evidencia"), choices=Evidence.Kind.choices)
-    description = forms.CharField(
-        label=_("Descripción breve"),
-        max_length=500,
-        widget=forms.TextInput(),
-        help_text=_("Por ejemplo: «Acta firmada de la sesión de instalación»."),
-    )
-    contains_personal_data = forms.BooleanField(
-        label=_("Contiene datos personales (nombres, firmas, domicilios…)"),
-        required=False,
-        help_text=_("Antes de publicarse necesitará una versión pública testada."),
-    )
     next = forms.CharField(required=False, widget=forms.HiddenInput())
+
+    class Meta:
+        model = Evidence
+        fields = ["kind", "description", "contains_personal_data"]
+
+    field_order = ["files", *Meta.fields, "next"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = formats_help()
 
 
-class EvidenceSupersedeForm(RefusableForm):
+class EvidenceSupersedeForm(RefusableMixin, ModelForm):
     file = forms.FileField(
         label=_("Nueva versión del archivo"),
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
-    description = forms.CharField(label=_("Descripción breve"), max_length=500)
-    contains_personal_data = forms.BooleanField(
-        label=_("Contiene datos personales (nombres, firmas, domicilios…)"), required=False
-    )
+
+    class Meta:
+        model = Evidence
+        fields = ["description", "contains_personal_data"]
+
+    field_order = ["file", *Meta.fields]
 
 
-class EvidenceWithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Motivo del retiro"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Queda registrado y visible para quienes revisan el STL."),
-    )
+class EvidenceWithdrawForm(ModelForm):
+    """The reason of a withdrawal; the service says that one is needed."""
+
+    class Meta:
+        model = Evidence
+        fields = ["withdrawal_reason"]
+        widgets = {"withdrawal_reason": forms.Textarea(attrs={"rows": 4})}
 
 
-class PublicVersionForm(RefusableForm):
+class PublicVersionForm(RefusableMixin, Form):
     file = forms.FileField(
         label=_("Versión pública (con los datos personales testados)"),
         allow_empty_file=True,

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from evidence import limits
 from evidence.storage import evidence_storage
+from pal_portal.bounds import BoundedTextField
 from pal_portal.history import get_history_user
 
 
@@ -53,7 +55,12 @@ class Evidence(models.Model):
     subject = GenericForeignKey("subject_type", "subject_id")
     kind = models.CharField(_("tipo de evidencia"), max_length=30, choices=Kind.choices)
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
-    description = models.CharField(_("descripción"), max_length=500)
+    description = models.CharField(
+        _("descripción breve"),
+        max_length=limits.DESCRIPTION_MAX_LENGTH,
+        help_text=_("Por ejemplo: «Acta firmada de la sesión de instalación»."),
+        error_messages={"blank": _("Escribe una descripción breve de la evidencia.")},
+    )
     original_name = models.CharField(_("nombre del archivo"), max_length=255)
     # Server-generated name "<secretariat_id>/<uuid4>" in the evidence storage: nothing the
     # user wrote ends up in a path.
@@ -69,9 +76,9 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(_("subido el"), default=timezone.now)
     contains_personal_data = models.BooleanField(
-        _("contiene datos personales"),
+        _("contiene datos personales (nombres, firmas, domicilios…)"),
         default=False,
-        help_text=_("Listas de asistencia, firmas, domicilios… Necesita una versión pública."),
+        help_text=_("Antes de publicarse necesitará una versión pública testada."),
     )
     is_public_version = models.BooleanField(_("es versión pública"), default=False)
     generated_by_portal = models.BooleanField(
@@ -105,7 +112,12 @@ class Evidence(models.Model):
         null=True,
         blank=True,
     )
-    withdrawal_reason = models.TextField(_("motivo del retiro"), blank=True)
+    withdrawal_reason = BoundedTextField(
+        _("motivo del retiro"),
+        max_length=limits.REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Queda registrado y visible para quienes revisan el STL."),
+    )
 
     history = HistoricalRecords(get_user=get_history_user)
 

@@ -46,14 +46,14 @@ from evidence.models import Evidence, EvidenceEvent, EvidenceExport, IntegrityCh
 from evidence.pdf_content import active_content_text, neutralise_pdf
 from evidence.storage import evidence_storage
 from evidence.uploads import HashedUploadedFile
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
+from pal_portal.text import strip_bidi_controls
 
 security_logger = logging.getLogger("pal_portal.security")
 
 CHUNK_BYTES = 1024 * 1024
-MAX_DESCRIPTION_LENGTH = 500
-MAX_REASON_LENGTH = 2000
 # An export still pending or running after this long is presumed lost; a new one may start.
 EXPORT_STALE_AFTER = dt.timedelta(hours=1)
 
@@ -274,17 +274,11 @@ def _removed_detail(upload: _CheckedUpload) -> dict:
 
 
 def _clean_description(description: str) -> str:
+    """Return the description trimmed, or raise what the model field refuses (blank, length)."""
     description = (description or "").strip()
-    if not description:
-        raise ValidationError(
-            _("Escribe una descripción breve de la evidencia."), code="description_required"
-        )
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise ValidationError(
-            _("La descripción es demasiado larga (máximo %(max)d caracteres)."),
-            code="description_too_long",
-            params={"max": MAX_DESCRIPTION_LENGTH},
-        )
+    errors = field_errors(Evidence(description=description), ["description"])
+    if errors:
+        raise ValidationError(errors)
     return description
 
 
@@ -329,7 +323,9 @@ def _store_evidence(*, upload: _CheckedUpload, stored: list[str], **fields) -> E
     _flush_to_disk(name)
     evidence = Evidence.objects.create(
         file=name,
-        original_name=upload.result.name,
+        # The name is shown beside the portal's own text: no direction controls, whatever let
+        # them through (file_checks refuses them in uploads today).
+        original_name=strip_bidi_controls(upload.result.name),
         sha256=upload.spool.sha256,
         size=upload.spool.size,
         mime_type=upload.result.mime_type,
@@ -471,12 +467,9 @@ def evidence_withdraw(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Explica por qué se retira la evidencia."), code="reason_required")
-    if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError(
-            _("El motivo es demasiado largo (máximo %(max)d caracteres)."),
-            code="reason_too_long",
-            params={"max": MAX_REASON_LENGTH},
-        )
+    errors = field_errors(Evidence(withdrawal_reason=reason), ["withdrawal_reason"])
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic(), acting_as(user):
         locked = _lock_current(evidence)
         locked.withdrawn_at = timezone.now()

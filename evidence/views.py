@@ -340,7 +340,7 @@ def withdraw(request, pk, evidence_id):
         try:
             services.evidence_withdraw(
                 evidence=evidence,
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data["withdrawal_reason"],
                 user=request.user,
                 ip_address=_ip(request),
             )

@@ -1,28 +1,23 @@
+"""Forms of the STL registry: each field is declared on its model (label, help, length, bounds).
+
+The forms add widgets, and the fields that belong to another record: the installation act (an
+evidence file), the extra nuclei registered with the STL, and the invited person's account.
+"""
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from pal_portal.forms import ModelForm
+from pal_portal.forms import Form, ModelForm
 from stl import quorum
-from stl.mexican_states import MexicanState
-from stl.models import EXERCISE_VALIDATOR, Nucleus, Secretariat
+from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat, exercise_normalised
 
-EXTRA_KINDS = [
-    (Nucleus.Kind.ACADEMIA, Nucleus.Kind.ACADEMIA.label),
-    (Nucleus.Kind.BUSINESS, Nucleus.Kind.BUSINESS.label),
-]
+# The sectors an STL may have besides the three nuclei it always has.
+EXTRA_KINDS = (Nucleus.Kind.ACADEMIA, Nucleus.Kind.BUSINESS)
+ADDABLE_KINDS = (*EXTRA_KINDS, Nucleus.Kind.OTHER)
 
 
-class SecretariatForm(forms.Form):
-    state = forms.ChoiceField(label=_("Entidad federativa"), choices=MexicanState.choices)
-    exercise = forms.CharField(
-        label=_("Ejercicio"),
-        max_length=9,
-        help_text=_("Dos años separados por un guion, por ejemplo 2016–2018."),
-        widget=forms.TextInput(attrs={"placeholder": "2016–2018", "inputmode": "numeric"}),
-    )
-    installation_date = forms.DateField(
-        label=_("Fecha de instalación"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+class SecretariatForm(ModelForm):
     installation_act = forms.FileField(
         label=_("Acta de instalación"),
         required=False,
@@ -37,64 +32,65 @@ class SecretariatForm(forms.Form):
             "Sociedad civil, autoridades locales y órgano garante se crean siempre. Marca los "
             "demás sectores que tienen representación en el STL."
         ),
-        choices=EXTRA_KINDS,
+        choices=[(kind, kind.label) for kind in EXTRA_KINDS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_nucleus_name = forms.CharField(
-        label=_("Otro sector (opcional)"),
-        max_length=120,
-        required=False,
-        help_text=_("Por ejemplo: medios de comunicación."),
+    other_nucleus_name = Nucleus._meta.get_field("name").formfield(
+        label=_("Otro sector (opcional)")
     )
+
+    class Meta:
+        model = Secretariat
+        fields = ["state", "exercise", "installation_date"]
+        widgets = {
+            "exercise": forms.TextInput(attrs={"placeholder": "2016–2018", "inputmode": "numeric"}),
+            "installation_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean_exercise(self):
-        value = self.cleaned_data["exercise"].strip().replace("-", "–")
-        EXERCISE_VALIDATOR(value)
-        start, end = (int(part) for part in value.split("–"))
-        if end <= start:
-            raise forms.ValidationError(_("El año final debe ser posterior al inicial."))
-        return value
+        # "2016-2018" is read as "2016–2018" before the model checks it.
+        return exercise_normalised(self.cleaned_data["exercise"])
 
 
-class NucleusForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Sector"),
-        choices=[
-            (Nucleus.Kind.ACADEMIA, Nucleus.Kind.ACADEMIA.label),
-            (Nucleus.Kind.BUSINESS, Nucleus.Kind.BUSINESS.label),
-            (Nucleus.Kind.OTHER, Nucleus.Kind.OTHER.label),
-        ],
-    )
-    name = forms.CharField(
-        label=_("Nombre del sector"),
-        max_length=120,
-        required=False,
-        help_text=_("Solo para «Otro sector»."),
-    )
+class NucleusForm(ModelForm):
+    class Meta:
+        model = Nucleus
+        fields = ["kind", "name"]
+        labels = {"kind": _("Sector")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        kind.choices = [choice for choice in kind.choices if choice[0] in ("", *ADDABLE_KINDS)]
 
 
-class PersonForm(forms.Form):
-    full_name = forms.CharField(label=_("Nombre completo"), max_length=200)
-    email = forms.EmailField(label=_("Correo electrónico"))
-    organisation = forms.CharField(label=_("Organización o institución"), max_length=200)
+class PersonMixin(Form):
+    """The invited person's account: their name and address, as the user model declares them."""
+
+    full_name = get_user_model()._meta.get_field("full_name").formfield()
+    email = get_user_model()._meta.get_field("email").formfield()
 
 
-class MemberInviteForm(PersonForm):
-    nucleus = forms.ModelChoiceField(
-        label=_("Núcleo"), queryset=Nucleus.objects.none(), empty_label=_("— Elige el núcleo —")
-    )
-    position = forms.CharField(label=_("Cargo"), max_length=200, required=False)
+class MemberInviteForm(PersonMixin, ModelForm):
+    class Meta:
+        model = Member
+        fields = ["nucleus", "organisation", "position"]
 
     field_order = ["full_name", "email", "nucleus", "organisation", "position"]
 
     def __init__(self, *args, secretariat, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nucleus"].queryset = secretariat.nuclei.all()
+        self.fields["nucleus"].empty_label = _("— Elige el núcleo —")
 
 
-class FacilitatorForm(PersonForm):
-    organisation = forms.CharField(label=_("Organización"), max_length=200, required=False)
+class FacilitatorForm(PersonMixin, ModelForm):
+    class Meta:
+        model = FacilitatorAssignment
+        fields = ["organisation"]
+
+    field_order = ["full_name", "email", "organisation"]
 
 
 class QuorumRuleForm(ModelForm):

@@ -1,6 +1,7 @@
 """The Secretariado Técnico Local (STL), its nuclei, members, facilitator and invitations."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -10,12 +11,41 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from pal_portal.bounds import EARLIEST_DATE, BoundedTextField, NotBefore, NotInTheFuture
 from pal_portal.history import get_history_user
+from stl import limits
 from stl.mexican_states import MexicanState
 
-EXERCISE_VALIDATOR = RegexValidator(
+_EXERCISE_FORMAT = RegexValidator(
     r"^\d{4}–\d{4}$", _("Escribe el ejercicio como dos años, por ejemplo 2016–2018.")
 )
+
+
+def exercise_normalised(value: str) -> str:
+    """Return an exercise as it is stored: trimmed, its years joined by an en dash."""
+    return value.strip().replace("-", "–")
+
+
+def validate_exercise(value: str) -> None:
+    """Refuse an exercise that is not two years in order, from 2000, within a government term."""
+    _EXERCISE_FORMAT(value)
+    start, end = (int(year) for year in value.split("–"))
+    if start < EARLIEST_DATE.year:
+        raise ValidationError(
+            _("El ejercicio no puede empezar antes de %(year)d."),
+            code="exercise_too_early",
+            params={"year": EARLIEST_DATE.year},
+        )
+    if end <= start:
+        raise ValidationError(
+            _("El año final debe ser posterior al inicial."), code="exercise_order"
+        )
+    if end - start > limits.EXERCISE_LONGEST_YEARS:
+        raise ValidationError(
+            _("Un ejercicio dura como máximo %(years)d años."),
+            code="exercise_too_long",
+            params={"years": limits.EXERCISE_LONGEST_YEARS},
+        )
 
 
 class Secretariat(models.Model):
@@ -35,10 +65,16 @@ class Secretariat(models.Model):
     exercise = models.CharField(
         _("ejercicio"),
         max_length=9,
-        validators=[EXERCISE_VALIDATOR],
-        help_text=_("Periodo del ejercicio de gobierno abierto, por ejemplo 2016–2018."),
+        validators=[validate_exercise],
+        help_text=_("Dos años separados por un guion, por ejemplo 2016–2018."),
     )
-    installation_date = models.DateField(_("fecha de instalación"))
+    installation_date = models.DateField(
+        _("fecha de instalación"),
+        validators=[
+            NotBefore(),
+            NotInTheFuture(_("La fecha de instalación no puede estar en el futuro.")),
+        ],
+    )
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.INSTALLED
     )
@@ -122,7 +158,7 @@ class Nucleus(models.Model):
     )
     kind = models.CharField(_("tipo de núcleo"), max_length=30, choices=Kind.choices)
     name = models.CharField(
-        _("nombre"),
+        _("nombre del sector"),
         max_length=120,
         blank=True,
         help_text=_("Solo para «Otro sector»: por ejemplo, medios de comunicación."),
@@ -211,8 +247,9 @@ class FacilitatorAssignment(models.Model):
         null=True,
     )
     is_active = models.BooleanField(_("vigente"), default=True)
-    neutrality_statement = models.TextField(
+    neutrality_statement = BoundedTextField(
         _("declaración de neutralidad"),
+        max_length=limits.STATEMENT_MAX_LENGTH,
         blank=True,
         help_text=_(
             "Declaración firmada de que la persona facilitadora no representa a ninguna de las "

@@ -14,11 +14,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
 from stl import hooks, quorum
 from stl import policy as access
-from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
+from stl.models import (
+    FacilitatorAssignment,
+    Invitation,
+    Member,
+    Nucleus,
+    Secretariat,
+    exercise_normalised,
+)
 
 User = get_user_model()
 
@@ -59,18 +67,18 @@ def secretariat_register(
     if the vault refuses it, nothing of the registration is saved.
     """
     _require_admin(user)
-    exercise = exercise.strip().replace("-", "–")
-    if installation_date > timezone.localdate():
-        raise ValidationError(
-            {"installation_date": _("La fecha de instalación no puede estar en el futuro.")}
-        )
+    exercise = exercise_normalised(exercise)
     if Secretariat.objects.filter(state=state, exercise=exercise).exists():
         raise ValidationError(
             _("Ya existe un Secretariado Técnico Local para esta entidad y este ejercicio.")
         )
+    other_nucleus_name = other_nucleus_name.strip()
+    errors = field_errors(Nucleus(kind=Nucleus.Kind.OTHER, name=other_nucleus_name), ["name"])
+    if errors:
+        raise ValidationError({"other_nucleus_name": errors["name"]})
     kinds = list(Nucleus.REQUIRED_KINDS)
     kinds += [k for k in extra_nucleus_kinds if k not in kinds and k != Nucleus.Kind.OTHER]
-    if other_nucleus_name.strip():
+    if other_nucleus_name:
         kinds.append(Nucleus.Kind.OTHER)
     try:
         with transaction.atomic():
@@ -80,13 +88,14 @@ def secretariat_register(
                 installation_date=installation_date,
                 created_by=user,
             )
+            # The model declares the exercise's form and years and the installation's dates.
             secretariat.full_clean(validate_constraints=False)
             secretariat.save()
             for kind in kinds:
                 Nucleus.objects.create(
                     secretariat=secretariat,
                     kind=kind,
-                    name=other_nucleus_name.strip() if kind == Nucleus.Kind.OTHER else "",
+                    name=other_nucleus_name if kind == Nucleus.Kind.OTHER else "",
                 )
             if installation_act is not None:
                 try:
@@ -108,11 +117,16 @@ def nucleus_add(*, secretariat: Secretariat, kind: str, name: str = "", user) ->
     """Add a nucleus (academia, sector empresarial, otro…) to an existing STL."""
     _require_admin(user)
     name = name.strip() if kind == Nucleus.Kind.OTHER else ""
+    nucleus = Nucleus(secretariat=secretariat, kind=kind, name=name)
+    errors = field_errors(nucleus, ["kind", "name"])
     if kind == Nucleus.Kind.OTHER and not name:
-        raise ValidationError({"name": _("Escribe el nombre del sector.")})
+        errors["name"] = [_("Escribe el nombre del sector.")]
+    if errors:
+        raise ValidationError(errors)
     if secretariat.nuclei.filter(kind=kind, name=name).exists():
         raise ValidationError(_("Este STL ya tiene ese núcleo."))
-    return Nucleus.objects.create(secretariat=secretariat, kind=kind, name=name)
+    nucleus.save()
+    return nucleus
 
 
 @_as_actor("user")

@@ -172,8 +172,8 @@ def test_tasks_are_only_enqueued_after_commit():
 
 # --- Every form strips bidirectional control characters (pal_portal.forms.PortalFormMixin) -------
 
-# Apps whose forms must all use PortalFormMixin; add each app once its forms are converted.
-BIDI_ENFORCED_APPS = ("pal_portal",)
+# Apps whose forms must all use PortalFormMixin: every app that has forms.
+BIDI_ENFORCED_APPS = ("pal_portal", "stl", "evidence", "cocreation")
 # Every app that may define forms, present or not yet.
 FORM_APPS = (
     "pal_portal",
@@ -245,11 +245,7 @@ def test_every_form_strips_bidirectional_controls(app):
     )
 
 
-@pytest.mark.parametrize("app", [app for app in FORM_APPS if app not in BIDI_ENFORCED_APPS])
-def test_forms_not_yet_enforced_are_listed(app):
-    """Report, without failing, the forms of apps not yet in BIDI_ENFORCED_APPS."""
-    offenders = _bidi_offenders(app)
-    if offenders:
-        pytest.skip(f"{app} not in BIDI_ENFORCED_APPS yet; forms to convert: {offenders}")
-    if _form_classes(app):
-        pytest.skip(f"{app}: every form uses PortalFormMixin; add it to BIDI_ENFORCED_APPS")
+def test_every_app_with_forms_is_enforced():
+    """An app that gains forms must be listed above, so that its forms are checked too."""
+    unlisted = [app for app in FORM_APPS if app not in BIDI_ENFORCED_APPS and _form_classes(app)]
+    assert not unlisted, f"Add {unlisted} to BIDI_ENFORCED_APPS."

@@ -1,113 +1,100 @@
 """Forms of the co-creation record: dialogue tables, minutes, consultations and problems.
 
-Forms only read and type the input; the rules (dates, figures, who may act) live in the services.
+Each form over a model is a ``ModelForm``: labels, help texts, lengths and bounds are declared on
+the model fields. The forms add widgets and the fields that are not columns (the attendance
+register and the problems raised, one per line); the rules that join fields (a place for an
+in-person table, dates in order, who may act) live in the services.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cocreation.limits import PROBLEM_LINES_MAX_LENGTH
 from cocreation.models import DialogueTable, MinutesApproval, Problem, PublicConsultation
 from cocreation.services.dialogue import parse_attendance_register
 from cocreation.services.problems import parse_problem_lines
+from pal_portal.forms import Form, ModelForm
 
-NOT_NEGATIVE = {"min_value": _("El número no puede ser negativo.")}
-
-
-def _date_field(label, **kwargs):
-    return forms.DateField(
-        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
-    )
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+COUNT_INPUT = forms.NumberInput(attrs={"inputmode": "numeric"})
 
 
-def _count_field(label, **kwargs):
-    return forms.IntegerField(
-        label=label,
-        min_value=0,
-        error_messages=NOT_NEGATIVE,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        **kwargs,
-    )
+def _text_area(rows: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
 
 
-class ProblemLinesMixin(forms.Form):
+class HttpsURLField(forms.URLField):
+    """A link typed without its scheme is read as https://, not http://."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class ProblemLinesMixin(Form):
     problem_titles = forms.CharField(
         label=_("Problemáticas planteadas"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=PROBLEM_LINES_MAX_LENGTH,
+        widget=_text_area(4),
         help_text=_("Una problemática por línea. Cada una queda vinculada a este registro."),
     )
 
     def clean_problem_titles(self):
         return parse_problem_lines(self.cleaned_data.get("problem_titles", ""))
 
+    def only_adding_problems(self, label) -> None:
+        """Relabel the problems box of an edit form: it adds problems, never removes them."""
+        self.fields["problem_titles"].label = label
+        self.fields["problem_titles"].help_text = _(
+            "Solo para agregar: una por línea. Las ya registradas se conservan."
+        )
 
-class DialogueTableForm(ProblemLinesMixin, forms.Form):
-    nucleus = forms.ModelChoiceField(
-        label=_("Núcleo"), queryset=None, empty_label=_("— Elige el núcleo —")
-    )
-    held_on = _date_field(_("Fecha de la mesa"))
-    modality = forms.ChoiceField(
-        label=_("Modalidad"),
-        choices=DialogueTable.Modality.choices,
-        widget=forms.RadioSelect,
-    )
-    place = forms.CharField(
-        label=_("Lugar"),
-        max_length=300,
-        required=False,
-        help_text=_("Obligatorio si la mesa fue presencial."),
-    )
-    link = forms.URLField(
-        label=_("Enlace"),
-        required=False,
-        assume_scheme="https",
-        help_text=_("Obligatorio si la mesa fue en línea."),
-    )
-    agenda = forms.CharField(label=_("Orden del día"), widget=forms.Textarea(attrs={"rows": 4}))
-    minutes = forms.CharField(
-        label=_("Minuta"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_(
-            "Si cambias la minuta, las personas del núcleo deberán aprobar la nueva versión."
-        ),
-    )
-    attendee_count = _count_field(_("Número de asistentes"))
+
+class DialogueTableForm(ProblemLinesMixin, ModelForm):
     attendees = forms.CharField(
         label=_("Registro de asistencia"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=_text_area(6),
         help_text=_(
             "Una persona por línea: Nombre — Organización. Son datos personales: solo los ve el "
             "STL y nunca se publican."
         ),
     )
 
-    field_order = [
-        "nucleus",
-        "held_on",
-        "modality",
-        "place",
-        "link",
-        "agenda",
-        "minutes",
-        "attendee_count",
-        "attendees",
-        "problem_titles",
-    ]
+    class Meta:
+        model = DialogueTable
+        fields = [
+            "nucleus",
+            "held_on",
+            "modality",
+            "place",
+            "link",
+            "agenda",
+            "minutes",
+            "attendee_count",
+        ]
+        widgets = {
+            "held_on": DATE_INPUT,
+            "modality": forms.RadioSelect,
+            "agenda": _text_area(4),
+            "minutes": _text_area(8),
+            "attendee_count": COUNT_INPUT,
+        }
+        field_classes = {"link": HttpsURLField}
+
+    field_order = [*Meta.fields, "attendees", "problem_titles"]
 
     def __init__(self, *args, nuclei=None, **kwargs):
         super().__init__(*args, **kwargs)
         if nuclei is None:
             # Editing: a table stays in its nucleus (its members answer on the minutes).
             del self.fields["nucleus"]
-            self.fields["problem_titles"].label = _("Otras problemáticas planteadas")
-            self.fields["problem_titles"].help_text = _(
-                "Solo para agregar: una por línea. Las ya registradas se conservan."
-            )
+            self.only_adding_problems(_("Otras problemáticas planteadas"))
         else:
             self.fields["nucleus"].queryset = nuclei
+            self.fields["nucleus"].empty_label = _("— Elige el núcleo —")
 
     def clean_attendees(self):
         try:
@@ -116,74 +103,71 @@ class DialogueTableForm(ProblemLinesMixin, forms.Form):
             raise forms.ValidationError(error.messages) from None
 
 
-class MinutesAnswerForm(forms.Form):
-    answer = forms.ChoiceField(
-        label=_("Tu respuesta"), choices=MinutesApproval.Answer.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=_("Comentario"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Obligatorio si pides correcciones: explica cuáles."),
-    )
+class MinutesAnswerForm(ModelForm):
+    class Meta:
+        model = MinutesApproval
+        fields = ["answer", "comment"]
+        labels = {"answer": _("Tu respuesta")}
+        widgets = {"answer": forms.RadioSelect, "comment": _text_area(4)}
 
 
-class ConsultationForm(ProblemLinesMixin, forms.Form):
-    title = forms.CharField(label=_("Título"), max_length=200)
-    mechanism = forms.ChoiceField(
-        label=_("Mecanismo"), choices=PublicConsultation.Mechanism.choices
-    )
-    call_published_where = forms.CharField(
-        label=_("Dónde se publicó la convocatoria"),
-        max_length=300,
-        help_text=_("Medios, sitios o lugares donde se difundió. Adjunta la convocatoria después."),
-    )
-    call_published_on = _date_field(_("Fecha de publicación de la convocatoria"))
-    opens_on = _date_field(_("Abre el"))
-    closes_on = _date_field(_("Cierra el"))
-    channels = forms.CharField(
-        label=_("Canales de participación"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    open_to_anyone = forms.BooleanField(
-        label=_("Abierta a cualquier persona"),
-        required=False,
-        initial=True,
-        help_text=_("Desmarca si hubo alguna restricción para participar, y descríbela."),
-    )
-    who_could_participate = forms.CharField(
-        label=_("Quién pudo participar"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    restrictions = forms.CharField(
-        label=_("Restricciones"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatorio si la consulta no estuvo abierta a cualquier persona."),
-    )
-    participants = _count_field(_("Participantes"), initial=0)
-    contributions = _count_field(_("Aportaciones recibidas"), initial=0)
-    results = forms.CharField(
-        label=_("Resultados"), required=False, widget=forms.Textarea(attrs={"rows": 6})
-    )
+class ConsultationForm(ProblemLinesMixin, ModelForm):
+    class Meta:
+        model = PublicConsultation
+        fields = [
+            "title",
+            "mechanism",
+            "call_published_where",
+            "call_published_on",
+            "opens_on",
+            "closes_on",
+            "channels",
+            "open_to_anyone",
+            "who_could_participate",
+            "restrictions",
+            "participants",
+            "contributions",
+            "results",
+        ]
+        widgets = {
+            "call_published_on": DATE_INPUT,
+            "opens_on": DATE_INPUT,
+            "closes_on": DATE_INPUT,
+            "channels": _text_area(3),
+            "who_could_participate": _text_area(3),
+            "restrictions": _text_area(3),
+            "participants": COUNT_INPUT,
+            "contributions": COUNT_INPUT,
+            "results": _text_area(6),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.only_adding_problems(_("Otras problemáticas que surgieron"))
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(ModelForm):
     origin = forms.ChoiceField(
         label=_("¿De dónde surgió?"),
         help_text=_("Toda problemática viene de una mesa de diálogo o de una consulta pública."),
     )
-    title = forms.CharField(label=_("Problemática"), max_length=300)
-    description = forms.CharField(
-        label=_("Descripción"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+
+    class Meta:
+        model = Problem
+        fields = ["title", "description"]
+        widgets = {"description": _text_area(4)}
+
+    field_order = ["origin", *Meta.fields]
 
     def __init__(self, *args, origin_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["origin"].choices = [("", _("Elige una mesa o consulta")), *origin_choices]
 
 
-class ProblemMergeForm(forms.Form):
+class ProblemMergeForm(Form):
+    """Choose the survivor of a merge: an action on two problems, not a problem's own data."""
+
     into = forms.ModelChoiceField(
         label=_("Fusionar en"),
         queryset=Problem.objects.none(),

@@ -7,56 +7,42 @@ Range and duplicate checks are left to the services (and through them to the pur
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cocreation.models import Prioritization
+from cocreation.models import Criterion, Prioritization
 from cocreation.scoring import MAX_MARK, MIN_MARK
+from pal_portal.forms import Form, ModelForm
 
 CRITERIA_ROWS = 5
 
 NOT_IN_PRIORITIZATION = _("Esa problemática no pertenece a esta priorización.")
 
 
-class PrioritizationForm(forms.Form):
-    title = forms.CharField(
-        label=_("Título"),
-        max_length=200,
-        help_text=_("Por ejemplo: Priorización de problemáticas de la primera ronda de mesas."),
-    )
-    method = forms.ChoiceField(
-        label=_("Método"),
-        choices=Prioritization.Method.choices,
-        initial=Prioritization.Method.BORDA,
-        widget=forms.RadioSelect,
-    )
-    problems = forms.ModelMultipleChoiceField(
-        label=_("Problemáticas que se priorizan"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": NOT_IN_PRIORITIZATION},
-    )
-    max_choices = forms.IntegerField(
-        label=_("Opciones por persona (solo votación)"),
-        required=False,
-        help_text=_("Cuántas problemáticas puede elegir cada participante."),
-        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
-    )
+class PrioritizationForm(ModelForm):
+    class Meta:
+        model = Prioritization
+        fields = ["title", "method", "problems", "max_choices"]
+        widgets = {
+            "method": forms.RadioSelect,
+            "problems": forms.CheckboxSelectMultiple,
+            "max_choices": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        }
+        error_messages = {"problems": {"invalid_choice": NOT_IN_PRIORITIZATION}}
 
     def __init__(self, *args, problems, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["problems"].queryset = problems
         if not self.is_bound:
-            self.initial.setdefault("problems", list(problems))
+            self.initial.update(method=Prioritization.Method.BORDA, problems=list(problems))
+        label, weight = (Criterion._meta.get_field(name) for name in ("label", "weight"))
         self.criteria_rows = []
         for index in range(1, CRITERIA_ROWS + 1):
             label_name, weight_name = f"criterion_{index}_label", f"criterion_{index}_weight"
-            self.fields[label_name] = forms.CharField(
-                label=_("Criterio %(n)d") % {"n": index}, max_length=200, required=False
+            self.fields[label_name] = label.formfield(
+                label=_("Criterio %(n)d") % {"n": index}, required=False
             )
-            self.fields[weight_name] = forms.DecimalField(
+            self.fields[weight_name] = weight.formfield(
                 label=_("Peso del criterio %(n)d") % {"n": index},
-                max_digits=6,
-                decimal_places=2,
                 required=False,
-                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+                widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
             )
             self.criteria_rows.append((index, self[label_name], self[weight_name]))
 
@@ -75,7 +61,7 @@ class PrioritizationForm(forms.Form):
         return rows
 
 
-class PrioritizationEntryForm(forms.Form):
+class PrioritizationEntryForm(Form):
     """One participant's entry: a select per place (Borda), checkboxes (vote) or a grid (marks)."""
 
     def __init__(self, *args, prioritization, problems, criteria, nuclei=None, entry=None, **kw):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cocreation import policy
 from cocreation.models import PublicConsultation
 from cocreation.services.problems import problems_raise
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from stl.models import Secretariat
 
@@ -36,35 +37,37 @@ def _clean_consultation(
     contributions: int,
     results: str,
 ) -> dict:
-    """Check a consultation's data; return it trimmed, or raise one ValidationError by field."""
-    data = {
+    """Check a consultation's data; return it trimmed, or raise one ValidationError by field.
+
+    The model declares each field (required, choices, lengths, bounds, dates from 2000 to the
+    planning horizon); this adds the rules that join them.
+    """
+    texts = {
         "title": title,
         "call_published_where": call_published_where,
         "channels": channels,
         "who_could_participate": who_could_participate,
         "results": results,
     }
-    data = {field: (value or "").strip() for field, value in data.items()}
-    restrictions = (restrictions or "").strip()
-    errors: dict[str, list[str]] = {}
+    # The restrictions of a consultation open to anyone are not kept, so not checked either.
+    restrictions = "" if open_to_anyone else (restrictions or "").strip()
+    values = {
+        **{field: (value or "").strip() for field, value in texts.items()},
+        "mechanism": mechanism,
+        "call_published_on": call_published_on,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "open_to_anyone": bool(open_to_anyone),
+        "restrictions": restrictions,
+        "participants": participants,
+        "contributions": contributions,
+    }
+    errors = field_errors(PublicConsultation(**values), values)
 
     def error(field, message):
         errors.setdefault(field, []).append(message)
 
-    if not data["title"]:
-        error("title", _("Escribe un título para la consulta."))
-    if mechanism not in PublicConsultation.Mechanism.values:
-        error("mechanism", _("Elige el mecanismo de la consulta."))
-    if not data["call_published_where"]:
-        error("call_published_where", _("Indica dónde se publicó la convocatoria."))
-    if not data["who_could_participate"]:
-        error("who_could_participate", _("Describe quién pudo participar."))
-    if None in (call_published_on, opens_on, closes_on):
-        error(
-            NON_FIELD_ERRORS,
-            _("Indica la fecha de la convocatoria y las fechas de apertura y cierre."),
-        )
-    else:
+    if errors.keys().isdisjoint({"call_published_on", "opens_on", "closes_on"}):
         if closes_on < opens_on:
             error("closes_on", _("La fecha de cierre no puede ser anterior a la de apertura."))
         if call_published_on > closes_on:
@@ -80,11 +83,8 @@ def _clean_consultation(
             "restrictions",
             _("Si la consulta no estuvo abierta a cualquier persona, describe las restricciones."),
         )
-    if participants is None or participants < 0:
-        error("participants", _("El número de participantes no puede ser negativo."))
-    if contributions is None or contributions < 0:
-        error("contributions", _("El número de aportaciones no puede ser negativo."))
-    elif participants == 0 and contributions > 0:
+    no_participants = "participants" not in errors and participants == 0
+    if no_participants and "contributions" not in errors and contributions > 0:
         error(
             "contributions",
             _(
@@ -94,17 +94,7 @@ def _clean_consultation(
         )
     if errors:
         raise ValidationError(errors)
-    return {
-        **data,
-        "mechanism": mechanism,
-        "call_published_on": call_published_on,
-        "opens_on": opens_on,
-        "closes_on": closes_on,
-        "open_to_anyone": bool(open_to_anyone),
-        "restrictions": "" if open_to_anyone else restrictions,
-        "participants": participants,
-        "contributions": contributions,
-    }
+    return values
 
 
 def consultation_record(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cocreation import policy
 from cocreation.models import Decision, DecisionComment, Vote
 from cocreation.selectors.decisions import decision_quorum
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from stl.models import Member, Secretariat
 
@@ -37,22 +38,20 @@ def decision_open(
 ) -> Decision:
     """Put an agreement to the STL's vote; members and the facilitator may open one."""
     policy.require(policy.access_for(user, secretariat), "contribute")
-    title = title.strip()
-    errors = {}
-    if not title:
-        errors["title"] = _("Escribe el acuerdo que se somete a votación.")
-    if discussed_on > timezone.localdate():
-        errors["discussed_on"] = _("La fecha del acuerdo no puede estar en el futuro.")
+    decision = Decision(
+        secretariat=secretariat,
+        title=title.strip(),
+        description=description.strip(),
+        discussed_on=discussed_on,
+        created_by=user,
+    )
+    # The model declares every rule of these fields: required, lengths, no future date.
+    errors = field_errors(decision, ["title", "description", "discussed_on"])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), acting_as(user):
-        return Decision.objects.create(
-            secretariat=secretariat,
-            title=title,
-            description=description.strip(),
-            discussed_on=discussed_on,
-            created_by=user,
-        )
+        decision.save()
+    return decision
 
 
 def decision_vote(*, decision: Decision, choice: str, user) -> Vote:
@@ -78,12 +77,14 @@ def decision_vote(*, decision: Decision, choice: str, user) -> Vote:
 def decision_comment_add(*, decision: Decision, body: str, user) -> DecisionComment:
     """Record a voice in the discussion, with its author's name: members and the facilitator."""
     policy.require(policy.access_for(user, decision.secretariat), "contribute")
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": _("Escribe tu comentario.")})
+    comment = DecisionComment(decision=decision, author=user, body=body.strip())
+    errors = field_errors(comment, ["body"])
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic(), acting_as(user):
-        decision = _locked_open(decision)
-        return DecisionComment.objects.create(decision=decision, author=user, body=body)
+        comment.decision = _locked_open(decision)
+        comment.save()
+    return comment
 
 
 def decision_outcome(*, in_favour: int, against: int, quorum_met: bool) -> str:

@@ -20,6 +20,7 @@ from cocreation import policy
 from cocreation.models import Attendee, DialogueTable, MinutesApproval
 from cocreation.selectors.records import minutes_majority
 from cocreation.services.problems import problems_raise
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from stl.models import Member, Nucleus, Secretariat
 
@@ -70,23 +71,30 @@ def _clean_table(
     place: str,
     link: str,
     agenda: str,
+    minutes: str,
     attendee_count: int,
     attendees: Sequence[AttendeeLine],
 ) -> dict:
-    """Check a table's data; return it trimmed, or raise one ValidationError naming each field."""
-    errors: dict[str, list[str]] = {}
-    place, link, agenda = (place or "").strip(), (link or "").strip(), (agenda or "").strip()
+    """Check a table's data; return it trimmed, or raise one ValidationError naming each field.
+
+    The model declares each field (required, choices, lengths, bounds, no future date); this
+    adds the rules that join them: a nucleus of this STL, the place or link its modality needs,
+    and a register no longer than the attendance.
+    """
+    values = {
+        "held_on": held_on,
+        "modality": modality,
+        "place": (place or "").strip(),
+        "link": (link or "").strip(),
+        "agenda": (agenda or "").strip(),
+        "minutes": (minutes or "").strip(),
+        "attendee_count": attendee_count,
+    }
+    errors = field_errors(DialogueTable(**values), values)
+    place, link = values["place"], values["link"]
     if nucleus is None or nucleus.secretariat_id != secretariat.pk:
         errors.setdefault("nucleus", []).append(_("Ese núcleo no pertenece a este STL."))
-    if held_on is None:
-        errors.setdefault("held_on", []).append(_("Indica la fecha de la mesa."))
-    elif held_on > timezone.localdate():
-        errors.setdefault("held_on", []).append(
-            _("La fecha de la mesa no puede estar en el futuro: regístrala una vez realizada.")
-        )
-    if modality not in DialogueTable.Modality.values:
-        errors.setdefault("modality", []).append(_("Elige la modalidad de la mesa."))
-    elif modality == DialogueTable.Modality.IN_PERSON and not place:
+    if modality == DialogueTable.Modality.IN_PERSON and not place:
         errors.setdefault("place", []).append(_("Indica el lugar de la mesa presencial."))
     elif modality == DialogueTable.Modality.ONLINE and not link:
         errors.setdefault("link", []).append(_("Indica el enlace de la mesa en línea."))
@@ -94,13 +102,7 @@ def _clean_table(
         errors.setdefault("place", []).append(
             _("Indica el lugar, el enlace o ambos de la mesa mixta.")
         )
-    if not agenda:
-        errors.setdefault("agenda", []).append(_("Escribe el orden del día."))
-    if attendee_count is None or attendee_count < 0:
-        errors.setdefault("attendee_count", []).append(
-            _("El número de asistentes no puede ser negativo.")
-        )
-    elif len(attendees) > attendee_count:
+    if "attendee_count" not in errors and len(attendees) > attendee_count:
         errors.setdefault("attendees", []).append(
             _(
                 "El registro de asistencia tiene %(listed)d personas, más que el número de "
@@ -123,7 +125,7 @@ def _clean_table(
             )
     if errors:
         raise ValidationError(errors)
-    return {"place": place, "link": link, "agenda": agenda}
+    return values
 
 
 def _save_attendees(*, table: DialogueTable, attendees: Sequence[AttendeeLine]) -> None:
@@ -170,19 +172,13 @@ def dialogue_table_log(
         place=place,
         link=link,
         agenda=agenda,
+        minutes=minutes,
         attendee_count=attendee_count,
         attendees=attendees,
     )
     with transaction.atomic(), acting_as(user):
         table = DialogueTable.objects.create(
-            secretariat=secretariat,
-            nucleus=nucleus,
-            held_on=held_on,
-            modality=modality,
-            minutes=(minutes or "").strip(),
-            attendee_count=attendee_count,
-            logged_by=user,
-            **cleaned,
+            secretariat=secretariat, nucleus=nucleus, logged_by=user, **cleaned
         )
         _save_attendees(table=table, attendees=attendees)
         problems_raise(secretariat=secretariat, origin=table, titles=problem_titles, user=user)
@@ -206,7 +202,7 @@ def dialogue_table_update(
     """Correct a table; new minutes start a new version that the nucleus must approve again."""
     policy.require(policy.access_for(user, table.secretariat), "edit_table", table)
     attendees = list(attendees)
-    cleaned = _clean_table(
+    values = _clean_table(
         secretariat=table.secretariat,
         nucleus=table.nucleus,
         held_on=held_on,
@@ -214,23 +210,18 @@ def dialogue_table_update(
         place=place,
         link=link,
         agenda=agenda,
+        minutes=minutes,
         attendee_count=attendee_count,
         attendees=attendees,
     )
+    minutes = values.pop("minutes")
     with transaction.atomic(), acting_as(user):
         locked = DialogueTable.objects.select_for_update().get(pk=table.pk)
         changed = []
-        values = {
-            "held_on": held_on,
-            "modality": modality,
-            "attendee_count": attendee_count,
-            **cleaned,
-        }
         for field, value in values.items():
             if getattr(locked, field) != value:
                 setattr(locked, field, value)
                 changed.append(field)
-        minutes = (minutes or "").strip()
         if minutes != locked.minutes:
             locked.minutes = minutes
             locked.minutes_version += 1
@@ -263,6 +254,9 @@ def minutes_answer(
         raise ValidationError(
             {"comment": _("Escribe qué correcciones pides para que se puedan atender.")}
         )
+    errors = field_errors(MinutesApproval(answer=answer, comment=comment), ["comment"])
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic(), acting_as(user):
         locked = DialogueTable.objects.select_for_update().get(pk=table.pk)
         if not locked.minutes:

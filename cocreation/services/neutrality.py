@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreation import policy
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from stl.models import FacilitatorAssignment, Member
 
@@ -30,9 +31,12 @@ def neutrality_declare(
     """Sign the facilitator's neutrality declaration, once, as the facilitator themself."""
     policy.require(policy.access_for(user, assignment.secretariat), "sign_neutrality", assignment)
     statement = statement.strip()
-    errors = {}
+    # Errors are named after the model field, as the form names its input.
+    errors = field_errors(
+        FacilitatorAssignment(neutrality_statement=statement), ["neutrality_statement"]
+    )
     if not statement:
-        errors["statement"] = _("Escribe el texto de la declaración.")
+        errors["neutrality_statement"] = [_("Escribe el texto de la declaración.")]
     if not declares_no_party:
         errors["declares_no_party"] = _(
             "Para firmar, marca la casilla «Declaro que no represento a ninguna de las partes "

@@ -29,6 +29,7 @@ from cocreation.models import (
     Problem,
 )
 from cocreation.selectors.prioritization import prioritization_known_people
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from pal_portal.tasks import enqueue_on_commit
 from pal_portal.text import comparable_name
@@ -70,9 +71,7 @@ def prioritization_create(
     """Open a prioritisation of some of the STL's active problems with one method."""
     policy.require(policy.access_for(user, secretariat), "contribute")
     title = title.strip()
-    errors: dict[str, list[str]] = {}
-    if not title:
-        errors.setdefault("title", []).append(_("Escribe un título para la priorización."))
+    errors = field_errors(Prioritization(title=title), ["title"])
     if method not in Prioritization.Method.values:
         raise ValidationError({"method": _("Elige un método de priorización válido.")})
 

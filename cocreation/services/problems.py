@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cocreation import policy
 from cocreation.models import DialogueTable, Problem, ProblemOrigin, PublicConsultation
+from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from stl.models import Secretariat
 
@@ -84,20 +85,17 @@ def problem_add(
         )
     if origin.secretariat_id != secretariat.pk:
         raise ValidationError({"origin": _("Esa mesa o consulta no pertenece a este STL.")})
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError({"title": _("Escribe la problemática.")})
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError(
-            {"title": _("Escribe como máximo %(max)d caracteres.") % {"max": TITLE_MAX_LENGTH}}
-        )
+    problem = Problem(
+        secretariat=secretariat,
+        title=" ".join((title or "").split()),
+        description=(description or "").strip(),
+        created_by=user,
+    )
+    errors = field_errors(problem, ["title", "description"])
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic(), acting_as(user):
-        problem = Problem.objects.create(
-            secretariat=secretariat,
-            title=title,
-            description=(description or "").strip(),
-            created_by=user,
-        )
+        problem.save()
         ProblemOrigin.objects.create(problem=problem, **_origin_kwargs(origin))
     return problem
 

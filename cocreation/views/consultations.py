@@ -15,22 +15,6 @@ from cocreation.selectors.records import consultation_warnings
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
 
-EDITABLE_FIELDS = (
-    "title",
-    "mechanism",
-    "call_published_where",
-    "call_published_on",
-    "opens_on",
-    "closes_on",
-    "channels",
-    "open_to_anyone",
-    "who_could_participate",
-    "restrictions",
-    "participants",
-    "contributions",
-    "results",
-)
-
 
 def _consultation_url(consultation) -> str:
     return reverse(
@@ -121,12 +105,8 @@ def consultation_edit(request, pk, consultation_pk):
         request.user, pk, consultation_pk, need="contribute"
     )
     secretariat = consultation.secretariat
-    initial = {field: getattr(consultation, field) for field in EDITABLE_FIELDS}
-    form = ConsultationForm(request.POST or None, initial=initial)
-    form.fields["problem_titles"].label = _("Otras problemáticas que surgieron")
-    form.fields["problem_titles"].help_text = _(
-        "Solo para agregar: una por línea. Las ya registradas se conservan."
-    )
+    title = _("Editar la consulta «%(title)s»") % {"title": consultation}
+    form = ConsultationForm(request.POST or None, instance=consultation)
     if request.method == "POST" and form.is_valid():
         try:
             consultation = services.consultation_update(
@@ -143,7 +123,7 @@ def consultation_edit(request, pk, consultation_pk):
         "stl/form.html",
         {
             "form": form,
-            "title": _("Editar la consulta «%(title)s»") % {"title": consultation},
+            "title": title,
             "secretariat": secretariat,
             "access": stl_access,
             "cancel_url": _consultation_url(consultation),

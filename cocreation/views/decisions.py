@@ -129,11 +129,16 @@ def decision_vote(request, pk, decision_pk):
 @login_required
 @require_POST
 def decision_comment(request, pk, decision_pk):
-    decision, _stl_access = policy.get_decision_or_404(request.user, pk, decision_pk)
+    decision, _stl_access = policy.get_decision_or_404(
+        request.user, pk, decision_pk, need="contribute"
+    )
+    # The form strips bidirectional controls and speaks the model's limits; the page shows its
+    # errors as a message, above the discussion.
+    form = DecisionCommentForm(request.POST)
     try:
-        services.decision_comment_add(
-            decision=decision, body=request.POST.get("body", ""), user=request.user
-        )
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.decision_comment_add(decision=decision, user=request.user, **form.cleaned_data)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:

@@ -100,17 +100,12 @@ def table_edit(request, pk, table_pk):
         request.user, pk, table_pk, need="edit_table"
     )
     secretariat = table.secretariat
-    initial = {
-        "held_on": table.held_on,
-        "modality": table.modality,
-        "place": table.place,
-        "link": table.link,
-        "agenda": table.agenda,
-        "minutes": table.minutes,
-        "attendee_count": table.attendee_count,
-        "attendees": format_attendance_register(table.attendees.all()),
-    }
-    form = DialogueTableForm(request.POST or None, initial=initial)
+    title = _("Editar la %(table)s") % {"table": table}
+    form = DialogueTableForm(
+        request.POST or None,
+        instance=table,
+        initial={"attendees": format_attendance_register(table.attendees.all())},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.dialogue_table_update(table=table, user=request.user, **form.cleaned_data)
@@ -126,7 +121,7 @@ def table_edit(request, pk, table_pk):
         "stl/form.html",
         {
             "form": form,
-            "title": _("Editar la %(table)s") % {"table": table},
+            "title": title,
             "secretariat": secretariat,
             "access": stl_access,
             "cancel_url": _table_url(table),

@@ -29,7 +29,7 @@ def neutrality(request, pk):
     if can_sign:
         form = NeutralityForm(
             request.POST if request.method == "POST" else None,
-            initial={"statement": neutrality_statement_text(assignment=assignment)},
+            initial={"neutrality_statement": neutrality_statement_text(assignment=assignment)},
         )
     if request.method == "POST":
         if form is None:
@@ -38,7 +38,7 @@ def neutrality(request, pk):
             try:
                 services.neutrality_declare(
                     assignment=assignment,
-                    statement=form.cleaned_data["statement"],
+                    statement=form.cleaned_data["neutrality_statement"],
                     declares_no_party=form.cleaned_data["declares_no_party"],
                     user=request.user,
                 )

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from cocreation.models import Problem, ProblemOrigin, PublicConsultation
 from cocreation.selectors.records import consultation_warnings
@@ -95,6 +96,91 @@ def test_negative_participation_figures_are_refused(state_a, fernanda, field):
         consultation_record(user=fernanda, **consultation_data(state_a, **{field: -1}))
     assert "no puede ser negativo" in excinfo.value.message_dict[field][0]
     assert_nothing_saved()
+
+
+@pytest.mark.parametrize("field", ["participants", "contributions"])
+@pytest.mark.parametrize("figure", [10_000_001, 2**31, 10**20])
+def test_participation_figures_beyond_ten_million_are_refused(state_a, fernanda, field, figure):
+    # Beyond 2**31 - 1 PostgreSQL refused the row and the page answered 500.
+    with pytest.raises(ValidationError) as excinfo:
+        consultation_record(user=fernanda, **consultation_data(state_a, **{field: figure}))
+    assert excinfo.value.message_dict[field] == ["El número no puede ser mayor que 10,000,000."]
+    assert_nothing_saved()
+
+
+def test_ten_million_participants_are_accepted(state_a, fernanda):
+    data = consultation_data(state_a, participants=10_000_000, contributions=10_000_000)
+    consultation = consultation_record(user=fernanda, **data)
+    assert (consultation.participants, consultation.contributions) == (10_000_000, 10_000_000)
+
+
+@pytest.mark.parametrize("field", ["call_published_on", "opens_on", "closes_on"])
+def test_dates_before_2000_are_refused(state_a, fernanda, field):
+    data = consultation_data(
+        state_a,
+        call_published_on=dt.date(1, 1, 1),
+        opens_on=dt.date(1, 1, 1),
+        closes_on=dt.date(1, 1, 2),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        consultation_record(user=fernanda, **data)
+    assert excinfo.value.message_dict[field] == ["La fecha no puede ser anterior al 01/01/2000."]
+    assert_nothing_saved()
+
+
+def test_dates_more_than_two_years_ahead_are_refused(state_a, fernanda):
+    today = timezone.localdate()
+    try:
+        in_two_years = today.replace(year=today.year + 2)
+    except ValueError:  # 29 February
+        in_two_years = today.replace(year=today.year + 2, day=28)
+    data = consultation_data(
+        state_a, closes_on=in_two_years + dt.timedelta(days=1), open_to_anyone=True
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        consultation_record(user=fernanda, **data)
+    assert excinfo.value.message_dict["closes_on"] == [
+        f"La fecha no puede ser posterior al {in_two_years:%d/%m/%Y}."
+    ]
+    assert_nothing_saved()
+
+
+def test_a_consultation_still_open_may_close_within_two_years(state_a, fernanda):
+    today = timezone.localdate()
+    data = consultation_data(
+        state_a, opens_on=today, closes_on=today + dt.timedelta(days=365), call_published_on=today
+    )
+    assert consultation_record(user=fernanda, **data).closes_on == today + dt.timedelta(days=365)
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("title", 200),
+        ("call_published_where", 300),
+        ("channels", 2_000),
+        ("who_could_participate", 2_000),
+        ("results", 10_000),
+    ],
+)
+def test_texts_of_a_consultation_have_a_maximum_length(state_a, fernanda, field, limit):
+    with pytest.raises(ValidationError) as excinfo:
+        consultation_record(
+            user=fernanda, **consultation_data(state_a, **{field: "x" * (limit + 1)})
+        )
+    assert excinfo.value.message_dict[field] == [
+        f"Asegúrate de que este valor tenga como máximo {limit} caracteres (tiene {limit + 1})."
+    ]
+    assert_nothing_saved()
+
+
+def test_the_restrictions_have_a_maximum_length(state_a, fernanda):
+    data = consultation_data(state_a, open_to_anyone=False, restrictions="x" * 2_001)
+    with pytest.raises(ValidationError) as excinfo:
+        consultation_record(user=fernanda, **data)
+    assert excinfo.value.message_dict["restrictions"] == [
+        "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 2001)."
+    ]
 
 
 def test_contributions_without_participants_are_refused(state_a, fernanda):

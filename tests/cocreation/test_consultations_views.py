@@ -81,6 +81,28 @@ def test_a_restricted_consultation_says_so_plainly(state_a, alicia):
             "restrictions",
             "Si la consulta no estuvo abierta a cualquier persona, describe las restricciones.",
         ),
+        # Bounds (issue 7): beyond 2**31 - 1 the database answered 500.
+        (
+            {"participants": "2147483648"},
+            "participants",
+            "El número no puede ser mayor que 10,000,000.",
+        ),
+        (
+            {"contributions": "10000001"},
+            "contributions",
+            "El número no puede ser mayor que 10,000,000.",
+        ),
+        ({"opens_on": "0001-01-01"}, "opens_on", "La fecha no puede ser anterior al 01/01/2000."),
+        (
+            {"results": "x" * 10_001},
+            "results",
+            "Asegúrate de que este valor tenga como máximo 10000 caracteres (tiene 10001).",
+        ),
+        (
+            {"who_could_participate": "x" * 2_001},
+            "who_could_participate",
+            "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 2001).",
+        ),
     ],
 )
 def test_bad_input_shows_a_spanish_message_and_saves_nothing(

@@ -64,6 +64,30 @@ def test_a_decision_dated_in_the_future_is_refused(state_a, alicia):
     assert not Decision.objects.exists()
 
 
+def test_a_decision_dated_before_2000_is_refused(state_a, alicia):
+    with pytest.raises(ValidationError) as error:
+        services.decision_open(
+            secretariat=state_a, title="Antiguo", discussed_on=dt.date(1, 1, 1), user=alicia
+        )
+    assert error.value.message_dict["discussed_on"] == [
+        "La fecha no puede ser anterior al 01/01/2000."
+    ]
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "limit"), [("title", 300), ("description", 10_000)])
+def test_the_texts_of_a_decision_have_a_maximum_length(state_a, alicia, field, limit):
+    data = {"title": "Acuerdo", "description": "", field: "x" * (limit + 1)}
+    with pytest.raises(ValidationError) as error:
+        services.decision_open(
+            secretariat=state_a, discussed_on=dt.date(2017, 3, 1), user=alicia, **data
+        )
+    assert error.value.message_dict[field] == [
+        f"Asegúrate de que este valor tenga como máximo {limit} caracteres (tiene {limit + 1})."
+    ]
+    assert not Decision.objects.exists()
+
+
 def test_outsiders_do_not_open_decisions(state_a, bruno, rita, adan):
     for user in (bruno, rita, adan):
         with pytest.raises(PermissionDenied):
@@ -155,6 +179,16 @@ def test_an_empty_comment_is_refused_and_outsiders_cannot_comment(state_a, alici
     for user in (bruno, rita):
         with pytest.raises(PermissionDenied):
             services.decision_comment_add(decision=decision, body="Hola", user=user)
+    assert not DecisionComment.objects.exists()
+
+
+def test_a_comment_of_a_hundred_thousand_characters_is_refused(state_a, alicia):
+    decision = make_decision(state_a)
+    with pytest.raises(ValidationError) as error:
+        services.decision_comment_add(decision=decision, body="x" * 100_000, user=alicia)
+    assert error.value.message_dict["body"] == [
+        "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 100000)."
+    ]
     assert not DecisionComment.objects.exists()
 
 

@@ -102,6 +102,12 @@ def test_facilitator_can_comment(state_a, fernanda, alicia):
     assert "Persona facilitadora · voz sin voto" in page
 
 
+def test_a_comment_keeps_no_direction_controls(state_a, alicia):
+    decision = make_decision(state_a)
+    client_for(alicia).post(url("decision_comment", decision), {"body": "\u202eDe acuerdo."})
+    assert DecisionComment.objects.get().body == "De acuerdo."
+
+
 def test_an_empty_comment_shows_a_message(state_a, alicia):
     decision = make_decision(state_a)
     response = client_for(alicia).post(
@@ -109,6 +115,29 @@ def test_an_empty_comment_shows_a_message(state_a, alicia):
     )
     assert "Escribe tu comentario." in text(response)
     assert not DecisionComment.objects.exists()
+
+
+def test_a_comment_too_long_shows_a_message(state_a, alicia):
+    decision = make_decision(state_a)
+    response = client_for(alicia).post(
+        url("decision_comment", decision), {"body": "x" * 2_001}, follow=True
+    )
+    assert "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 2001)." in text(
+        response
+    )
+    assert not DecisionComment.objects.exists()
+
+
+def test_a_decision_dated_before_2000_shows_the_message(state_a, alicia):
+    response = client_for(alicia).post(
+        reverse("cocreation:decision_create", kwargs={"pk": state_a.pk}),
+        {"title": "Antiguo", "discussed_on": "0001-01-01"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["discussed_on"] == [
+        "La fecha no puede ser anterior al 01/01/2000."
+    ]
+    assert not Decision.objects.exists()
 
 
 def test_closing_shows_the_outcome_and_the_votes_by_nucleus(state_a, alicia, carlos, fernanda):

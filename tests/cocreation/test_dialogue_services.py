@@ -108,10 +108,56 @@ def test_more_people_in_the_register_than_attendees_is_refused(state_a, fernanda
 def test_a_negative_attendance_figure_is_refused(state_a, fernanda):
     with pytest.raises(ValidationError) as excinfo:
         dialogue_table_log(user=fernanda, **table_data(state_a, attendee_count=-4))
+    assert excinfo.value.message_dict["attendee_count"] == ["El número no puede ser negativo."]
+    assert_nothing_saved()
+
+
+@pytest.mark.parametrize("count", [10_001, 2**31, 10**20])
+def test_an_attendance_figure_beyond_ten_thousand_is_refused(state_a, fernanda, count):
+    # 2**31 overflowed PostgreSQL's integer and 10**20 raised OverflowError: both answered 500.
+    with pytest.raises(ValidationError) as excinfo:
+        dialogue_table_log(user=fernanda, **table_data(state_a, attendee_count=count))
     assert excinfo.value.message_dict["attendee_count"] == [
-        "El número de asistentes no puede ser negativo."
+        "El número no puede ser mayor que 10,000."
     ]
     assert_nothing_saved()
+
+
+def test_ten_thousand_attendees_are_accepted(state_a, fernanda):
+    table = dialogue_table_log(user=fernanda, **table_data(state_a, attendee_count=10_000))
+    assert table.attendee_count == 10_000
+
+
+def test_a_table_dated_before_2000_is_refused(state_a, fernanda):
+    with pytest.raises(ValidationError) as excinfo:
+        dialogue_table_log(user=fernanda, **table_data(state_a, held_on=dt.date(1, 1, 1)))
+    assert excinfo.value.message_dict["held_on"] == [
+        "La fecha no puede ser anterior al 01/01/2000."
+    ]
+    assert_nothing_saved()
+
+
+@pytest.mark.parametrize(("field", "limit"), [("agenda", 10_000), ("minutes", 30_000)])
+def test_texts_of_a_table_have_a_maximum_length(state_a, fernanda, field, limit):
+    with pytest.raises(ValidationError) as excinfo:
+        dialogue_table_log(user=fernanda, **table_data(state_a, **{field: "x" * (limit + 1)}))
+    assert excinfo.value.message_dict[field] == [
+        f"Asegúrate de que este valor tenga como máximo {limit} caracteres (tiene {limit + 1})."
+    ]
+    assert_nothing_saved()
+
+
+def test_an_update_beyond_the_bounds_changes_nothing(state_a, fernanda):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    data = table_data(state_a, attendee_count=10**20)
+    del data["secretariat"], data["nucleus"]
+    with pytest.raises(ValidationError) as excinfo:
+        dialogue_table_update(table=table, user=fernanda, **data)
+    assert excinfo.value.message_dict["attendee_count"] == [
+        "El número no puede ser mayor que 10,000."
+    ]
+    table.refresh_from_db()
+    assert table.attendee_count != 10**20
 
 
 def test_a_nucleus_of_another_stl_is_refused(state_a, state_b, fernanda):
@@ -314,6 +360,21 @@ def test_asking_for_corrections_needs_a_comment(state_a, alicia):
         minutes_answer(table=table, user=alicia, answer=MinutesApproval.Answer.CORRECTIONS)
     assert excinfo.value.message_dict["comment"] == [
         "Escribe qué correcciones pides para que se puedan atender."
+    ]
+    assert not MinutesApproval.objects.exists()
+
+
+def test_a_comment_of_a_hundred_thousand_characters_is_refused(state_a, alicia):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    with pytest.raises(ValidationError) as excinfo:
+        minutes_answer(
+            table=table,
+            user=alicia,
+            answer=MinutesApproval.Answer.CORRECTIONS,
+            comment="x" * 100_000,
+        )
+    assert excinfo.value.message_dict["comment"] == [
+        "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 100000)."
     ]
     assert not MinutesApproval.objects.exists()
 

@@ -51,6 +51,26 @@ def test_the_facilitator_logs_a_table_through_the_form(state_a, fernanda):
     assert Problem.objects.filter(origins__dialogue_table=table).count() == 2
 
 
+def test_direction_controls_never_reach_the_record(state_a, fernanda):
+    rlo = "\u202e"
+    data = form_data(
+        state_a,
+        place=f"{rlo}Sala de cabildo",
+        agenda=f"Problemáticas{rlo} de la sociedad civil",
+        attendees=f"Rosa Pérez{rlo} — Colectivo A",
+        problem_titles=f"{rlo}Opacidad en obra pública",
+    )
+    response = client_for(fernanda).post(create_url(state_a), data)
+
+    assert response.status_code == 302
+    table = DialogueTable.objects.get()
+    assert (table.place, table.agenda) == ("Sala de cabildo", "Problemáticas de la sociedad civil")
+    assert [(a.full_name, a.organisation) for a in table.attendees.all()] == [
+        ("Rosa Pérez", "Colectivo A")
+    ]
+    assert Problem.objects.get().title == "Opacidad en obra pública"
+
+
 def test_the_facilitator_may_choose_any_nucleus(state_a, fernanda):
     response = client_for(fernanda).get(create_url(state_a))
     choices = {n.pk for n in response.context["form"].fields["nucleus"].queryset}
@@ -85,6 +105,29 @@ def test_a_member_may_choose_only_their_own_nucleus(state_a, alicia):
             "Corrige el número o el registro.",
         ),
         ({"place": ""}, "place", "Indica el lugar de la mesa presencial."),
+        # Bounds (issue 7): beyond them the database answered 500.
+        ({"attendee_count": "10001"}, "attendee_count", "El número no puede ser mayor que 10,000."),
+        (
+            {"attendee_count": "2147483648"},
+            "attendee_count",
+            "El número no puede ser mayor que 10,000.",
+        ),
+        ({"held_on": "0001-01-01"}, "held_on", "La fecha no puede ser anterior al 01/01/2000."),
+        (
+            {"agenda": "x" * 10_001},
+            "agenda",
+            "Asegúrate de que este valor tenga como máximo 10000 caracteres (tiene 10001).",
+        ),
+        (
+            {"minutes": "x" * 30_001},
+            "minutes",
+            "Asegúrate de que este valor tenga como máximo 30000 caracteres (tiene 30001).",
+        ),
+        (
+            {"problem_titles": "x\n" * 5_001},
+            "problem_titles",
+            "Asegúrate de que este valor tenga como máximo 10000 caracteres (tiene 10001).",
+        ),
     ],
 )
 def test_bad_input_shows_a_spanish_message_and_saves_nothing(
@@ -144,6 +187,19 @@ def test_asking_for_corrections_needs_a_comment(state_a, alicia):
     assert response.status_code == 200
     assert response.context["form"].errors["comment"] == [
         "Escribe qué correcciones pides para que se puedan atender."
+    ]
+    assert not MinutesApproval.objects.exists()
+
+
+def test_a_comment_on_the_minutes_is_at_most_two_thousand_characters(state_a, alicia):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    response = client_for(alicia).post(
+        table_url("cocreation:table_minutes", table),
+        {"answer": "correcciones", "comment": "x" * 2_001},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["comment"] == [
+        "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 2001)."
     ]
     assert not MinutesApproval.objects.exists()
 

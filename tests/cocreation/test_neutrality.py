@@ -53,6 +53,20 @@ def test_the_box_must_be_ticked(state_a, fernanda):
     assert assignment_of(state_a).neutrality_signed_at is None
 
 
+def test_the_declaration_has_a_maximum_length(state_a, fernanda):
+    with pytest.raises(ValidationError) as error:
+        services.neutrality_declare(
+            assignment=assignment_of(state_a),
+            statement="x" * 10_001,
+            declares_no_party=True,
+            user=fernanda,
+        )
+    assert error.value.message_dict["neutrality_statement"] == [
+        "Asegúrate de que este valor tenga como máximo 10000 caracteres (tiene 10001)."
+    ]
+    assert assignment_of(state_a).neutrality_signed_at is None
+
+
 def test_only_the_facilitator_signs_and_only_once(state_a, fernanda, alicia, adan):
     assignment = assignment_of(state_a)
     for user in (alicia, adan):
@@ -77,13 +91,14 @@ def test_facilitator_signs_through_the_page(state_a, fernanda):
     assert BOX in page
     assert "Fernanda Ríos, persona facilitadora" in page  # the proposed text names her
 
-    refused = client.post(neutrality_url(state_a), {"statement": "Texto"})
+    refused = client.post(neutrality_url(state_a), {"neutrality_statement": "Texto"})
     assert refused.status_code == 200
     assert "Para firmar, marca la casilla" in refused.content.decode()
     assert assignment_of(state_a).neutrality_signed_at is None
 
     response = client.post(
-        neutrality_url(state_a), {"statement": "Texto firmado", "declares_no_party": "on"}
+        neutrality_url(state_a),
+        {"neutrality_statement": "Texto firmado", "declares_no_party": "on"},
     )
     assert response.status_code == 302
     assert assignment_of(state_a).neutrality_statement == "Texto firmado"
@@ -97,7 +112,7 @@ def test_members_read_the_declaration_but_cannot_sign_it(state_a, fernanda, alic
     assert BOX not in page
 
     response = client.post(
-        neutrality_url(state_a), {"statement": "Falsa", "declares_no_party": "on"}
+        neutrality_url(state_a), {"neutrality_statement": "Falsa", "declares_no_party": "on"}
     )
     assert response.status_code == 404
     assert assignment_of(state_a).neutrality_signed_at is None

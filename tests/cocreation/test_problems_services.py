@@ -52,6 +52,17 @@ def test_a_problem_is_added_from_a_consultation(state_a, consultation_a, alicia)
     assert origins_of(problem) == [(None, consultation_a.pk)]
 
 
+@pytest.mark.parametrize(("field", "limit"), [("title", 300), ("description", 10_000)])
+def test_the_texts_of_a_problem_have_a_maximum_length(state_a, table_a, alicia, field, limit):
+    data = {"title": "Salud", "description": "", field: "x" * (limit + 1)}
+    with pytest.raises(ValidationError) as excinfo:
+        problem_add(secretariat=state_a, origin=table_a, user=alicia, **data)
+    assert excinfo.value.message_dict[field] == [
+        f"Asegúrate de que este valor tenga como máximo {limit} caracteres (tiene {limit + 1})."
+    ]
+    assert not Problem.objects.exists()
+
+
 def test_a_problem_without_origin_is_refused(state_a, alicia):
     with pytest.raises(ValidationError) as excinfo:
         problem_add(secretariat=state_a, origin=None, title="Impuesta", user=alicia)

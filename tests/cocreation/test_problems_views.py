@@ -118,6 +118,19 @@ def test_a_problem_is_added_from_an_origin_through_the_form(state_a, fernanda):
     assert Problem.objects.get().origins.get().dialogue_table == table
 
 
+def test_a_description_too_long_shows_a_message(state_a, fernanda):
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    url = reverse("cocreation:problem_create", kwargs={"pk": state_a.pk})
+    response = client_for(fernanda).post(
+        url, {"origin": f"mesa-{table.pk}", "title": "Inseguridad", "description": "x" * 10_001}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["description"] == [
+        "Asegúrate de que este valor tenga como máximo 10000 caracteres (tiene 10001)."
+    ]
+    assert not Problem.objects.exists()
+
+
 def test_a_problem_needs_an_origin_of_this_stl(state_a, state_b, fernanda):
     table_b = DialogueTableFactory(nucleus=nucleus_of(state_b))
     url = reverse("cocreation:problem_create", kwargs={"pk": state_a.pk})

@@ -1,5 +1,6 @@
 """evidence_attach: what is stored, under which name, with which hash, and what is refused."""
 
+import dataclasses
 import hashlib
 import io
 import stat
@@ -12,6 +13,7 @@ from PIL import ExifTags, Image
 from evidence import services
 from evidence.models import Evidence, EvidenceEvent
 from pal_portal.history import acting_as
+from pal_portal.text import strip_bidi_controls
 from tests.evidence.factories import attach, pdf_bytes, pdf_file, stored_files, stored_path
 from tests.evidence.test_upload_validation import image_bytes
 
@@ -178,7 +180,11 @@ def test_oversize_content_is_refused_without_reading_it_all(state_a, alicia, set
     [
         ("contrato", "Acta", "Elige un tipo de evidencia válido."),
         ("acta", "   ", "Escribe una descripción breve de la evidencia."),
-        ("acta", "x" * 501, "La descripción es demasiado larga (máximo 500 caracteres)."),
+        (
+            "acta",
+            "x" * 501,
+            "Asegúrate de que este valor tenga como máximo 500 caracteres (tiene 501).",
+        ),
     ],
 )
 def test_kind_and_description_are_checked(state_a, alicia, kind, description, message):
@@ -187,6 +193,26 @@ def test_kind_and_description_are_checked(state_a, alicia, kind, description, me
 
     assert exc_info.value.messages == [message]
     assert stored_files() == []
+
+
+def lenient_name_check(monkeypatch):
+    """Let names with direction controls through the upload checks, which refuse them today."""
+    real = services.sniff_and_check
+
+    def sniff_and_check(*, name, **kwargs):
+        return dataclasses.replace(real(name=strip_bidi_controls(name), **kwargs), name=name)
+
+    monkeypatch.setattr(services, "sniff_and_check", sniff_and_check)
+
+
+def test_the_stored_name_never_keeps_direction_controls(state_a, alicia, monkeypatch):
+    lenient_name_check(monkeypatch)
+
+    evidence = attach(state_a, alicia, name="\u202eActa\u200f de instalación\u2066.pdf")
+
+    assert evidence.original_name == "Acta de instalación.pdf"
+    event = EvidenceEvent.objects.get(evidence=evidence)
+    assert event.detail["name"] == "Acta de instalación.pdf"
 
 
 def test_file_is_removed_when_its_row_cannot_be_written(state_a, alicia, monkeypatch):

@@ -99,3 +99,16 @@ def test_reviewer_and_other_states_may_not_supersede(request, state_a, alicia, p
         supersede(old, request.getfixturevalue(persona))
 
     assert Evidence.objects.count() == 1
+
+
+def test_a_new_version_is_stored_without_direction_controls_in_its_name(
+    state_a, alicia, monkeypatch
+):
+    from tests.evidence.test_attach_service import lenient_name_check
+
+    lenient_name_check(monkeypatch)
+    old = attach(state_a, alicia)
+
+    new = supersede(old, alicia, uploaded_file=pdf_file("acta\u202b corregida\u202c.pdf"))
+
+    assert new.original_name == "acta corregida.pdf"

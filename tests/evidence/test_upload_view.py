@@ -77,6 +77,16 @@ def form_errors(response) -> list[str]:
     return list(response.context["panel"]["form"].non_field_errors())
 
 
+def test_the_description_loses_its_direction_controls(state_a, alicia):
+    response = client_for(alicia).post(
+        upload_url(state_a),
+        form_data(named("acta.pdf", pdf_bytes("acta")), description="\u202eActa\u202c firmada"),
+    )
+
+    assert response.status_code == 302
+    assert Evidence.objects.get().description == "Acta firmada"
+
+
 def test_member_uploads_the_installation_act(state_a, alicia):
     content = pdf_bytes("acta")
     client = client_for(alicia)

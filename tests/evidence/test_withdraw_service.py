@@ -56,6 +56,19 @@ def test_a_reason_is_required(state_a, alicia):
     assert exc_info.value.messages == ["Explica por qué se retira la evidencia."]
 
 
+def test_a_reason_is_at_most_two_thousand_characters(state_a, alicia):
+    evidence = attach(state_a, alicia)
+
+    with pytest.raises(ValidationError) as exc_info:
+        services.evidence_withdraw(evidence=evidence, reason="x" * 2_001, user=alicia)
+
+    assert exc_info.value.messages == [
+        "Asegúrate de que este valor tenga como máximo 2000 caracteres (tiene 2001)."
+    ]
+    evidence.refresh_from_db()
+    assert evidence.withdrawn_at is None
+
+
 def test_evidence_is_withdrawn_only_once(state_a, alicia):
     evidence = attach(state_a, alicia)
     services.evidence_withdraw(evidence=evidence, reason="Duplicada", user=alicia)

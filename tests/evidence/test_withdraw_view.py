@@ -39,7 +39,9 @@ def test_page_asks_for_confirmation(state_a, alicia):
 def test_who_may_withdraw(world, persona, status):
     evidence = attach(world.state_a, world.alicia)
 
-    response = world.client(persona).post(withdraw_url(evidence), {"reason": "Se subió por error"})
+    response = world.client(persona).post(
+        withdraw_url(evidence), {"withdrawal_reason": "Se subió por error"}
+    )
 
     assert response.status_code == status
     evidence.refresh_from_db()
@@ -49,9 +51,10 @@ def test_who_may_withdraw(world, persona, status):
 def test_reason_is_required(state_a, alicia):
     evidence = attach(state_a, alicia)
 
-    response = client_for(alicia).post(withdraw_url(evidence), {"reason": ""})
+    response = client_for(alicia).post(withdraw_url(evidence), {"withdrawal_reason": ""})
 
     assert response.status_code == 200
+    assert "Explica por qué se retira la evidencia." in response.content.decode()
     evidence.refresh_from_db()
     assert evidence.withdrawn_at is None
 
@@ -59,9 +62,9 @@ def test_reason_is_required(state_a, alicia):
 def test_withdrawn_file_cannot_be_withdrawn_again(state_a, alicia):
     evidence = attach(state_a, alicia)
     client = client_for(alicia)
-    client.post(withdraw_url(evidence), {"reason": "Duplicada"})
+    client.post(withdraw_url(evidence), {"withdrawal_reason": "Duplicada"})
 
-    response = client.post(withdraw_url(evidence), {"reason": "Otra vez"})
+    response = client.post(withdraw_url(evidence), {"withdrawal_reason": "Otra vez"})
 
     assert "Esta evidencia fue retirada; ya no se puede cambiar." in response.content.decode()
 
@@ -71,6 +74,6 @@ def test_withdraw_without_csrf_token_is_refused(state_a, alicia):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alicia)
 
-    assert client.post(withdraw_url(evidence), {"reason": "x"}).status_code == 403
+    assert client.post(withdraw_url(evidence), {"withdrawal_reason": "x"}).status_code == 403
     evidence.refresh_from_db()
     assert evidence.withdrawn_at is None

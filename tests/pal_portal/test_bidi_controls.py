@@ -131,3 +131,21 @@ def test_sign_in_ignores_bidi_controls_in_the_address(alicia):
         reverse("login"), {"username": f"\u200e{alicia.email}\u200f", "password": PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_values_parsed_into_named_tuples_are_stripped_field_by_field():
+    from typing import NamedTuple
+
+    class Line(NamedTuple):
+        name: str
+        organisation: str = ""
+
+    class RegisterForm(Form):
+        register = forms.CharField()
+
+        def clean_register(self):
+            return [Line(*part.split("|")) for part in self.cleaned_data["register"].split(";")]
+
+    form = RegisterForm({"register": f"Rosa{RLO}|Colectivo;Luis"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["register"] == [Line("Rosa", "Colectivo"), Line("Luis", "")]

@@ -62,6 +62,34 @@ def test_installation_in_the_future_is_refused(adan):
     assert not Secretariat.objects.exists()
 
 
+def test_installation_before_2000_is_refused(adan):
+    with pytest.raises(ValidationError) as error:
+        services.secretariat_register(
+            state="YUC", exercise="2016–2018", installation_date=dt.date(1, 1, 1), user=adan
+        )
+    assert error.value.message_dict["installation_date"] == [
+        "La fecha no puede ser anterior al 01/01/2000."
+    ]
+    assert not Secretariat.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("exercise", "message"),
+    [
+        ("0001–0003", "El ejercicio no puede empezar antes de 2000."),
+        ("2016–2016", "El año final debe ser posterior al inicial."),
+        ("2016–2030", "Un ejercicio dura como máximo 6 años."),
+    ],
+)
+def test_an_exercise_out_of_range_is_refused(adan, exercise, message):
+    with pytest.raises(ValidationError) as error:
+        services.secretariat_register(
+            state="YUC", exercise=exercise, installation_date=dt.date(2016, 9, 1), user=adan
+        )
+    assert error.value.message_dict["exercise"] == [message]
+    assert not Secretariat.objects.exists()
+
+
 def test_invited_member_gets_an_email_with_a_single_use_link_and_access_on_accepting(
     adan, state_a, django_capture_on_commit_callbacks
 ):

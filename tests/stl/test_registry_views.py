@@ -50,6 +50,38 @@ def test_exercise_must_be_two_years_in_order(adan):
     assert not Secretariat.objects.exists()
 
 
+def test_an_installation_before_2000_shows_a_message(adan):
+    response = client_for(adan).post(
+        reverse("stl:create"),
+        {"state": "YUC", "exercise": "2016–2018", "installation_date": "0001-01-01"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["installation_date"] == [
+        "La fecha no puede ser anterior al 01/01/2000."
+    ]
+    assert not Secretariat.objects.exists()
+
+
+def test_an_invitation_keeps_no_direction_controls(adan, state_a):
+    nucleus = state_a.nuclei.get(kind="autoridades_locales")
+    response = client_for(adan).post(
+        reverse("stl:member_invite", kwargs={"pk": state_a.pk}),
+        {
+            "full_name": "\u202eSofía Robles",
+            "email": "sofia@oaxaca.mx\u200f",
+            "nucleus": nucleus.pk,
+            "organisation": "Ayuntamiento\u2066 de Oaxaca",
+            "position": "",
+        },
+    )
+    assert response.status_code == 302
+    member = Member.objects.get(user__email="sofia@oaxaca.mx")
+    assert (member.user.full_name, member.organisation) == (
+        "Sofía Robles",
+        "Ayuntamiento de Oaxaca",
+    )
+
+
 def test_facilitator_who_is_a_member_is_refused_through_the_form(adan, state_a, alicia):
     response = client_for(adan).post(
         reverse("stl:facilitator_assign", kwargs={"pk": state_a.pk}),
