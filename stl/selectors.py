@@ -1,5 +1,6 @@
 """Reads of the STL registry."""
 
+import unicodedata
 from itertools import chain
 from operator import attrgetter
 
@@ -9,19 +10,33 @@ from django.utils.translation import gettext_lazy as _
 from stl import hooks
 from stl import policy as access
 from stl.hooks import HistoryEntry
+from stl.mexican_states import MexicanState
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
 
-def secretariat_list(*, user) -> QuerySet:
-    """Return the STLs this user may see, with their member counts, in state order."""
-    return (
-        access.secretariats_for(user)
-        .annotate(
-            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
-            nucleus_count=Count("nuclei", distinct=True),
-        )
-        .order_by("state", "-exercise")
-    )
+def _folded(text: str) -> str:
+    """Return ``text`` without accents and case, to compare names as people type them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def secretariat_list(*, user, search: str = "", status: str = "") -> QuerySet:
+    """Return the STLs this user may see, with their member counts, in state order.
+
+    ``search`` matches the state's name (with or without accents) or the exercise; ``status``
+    keeps the STLs of that status.
+    """
+    secretariats = access.secretariats_for(user)
+    if search:
+        wanted = _folded(search)
+        states = [code for code, name in MexicanState.choices if wanted in _folded(name)]
+        secretariats = secretariats.filter(Q(state__in=states) | Q(exercise__icontains=search))
+    if status:
+        secretariats = secretariats.filter(status=status)
+    return secretariats.annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+        nucleus_count=Count("nuclei", distinct=True),
+    ).order_by("state", "-exercise")
 
 
 def secretariat_dashboard(*, secretariat: Secretariat, access, user) -> dict:

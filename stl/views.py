@@ -12,18 +12,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pal_portal.forms import SetPasswordForm, add_service_errors
+from pal_portal.listing import paginate
 from stl import policy as access
 from stl import selectors, services
+from stl.filters import SecretariatFilters
 from stl.forms import FacilitatorForm, MemberInviteForm, NucleusForm, SecretariatForm
 from stl.models import Member
 
 
 def secretariat_list(request):
-    secretariats = selectors.secretariat_list(user=request.user)
+    filters = SecretariatFilters(request.GET)
+    secretariats = selectors.secretariat_list(user=request.user, **filters.values)
     return render(
         request,
         "stl/secretariat_list.html",
-        {"secretariats": secretariats, "can_register": access.is_inai_admin(request.user)},
+        {
+            "page": paginate(request, secretariats),
+            "filters": filters,
+            "can_register": access.is_inai_admin(request.user),
+        },
     )
 
 
