@@ -17,16 +17,20 @@ TIEBREAK_LABELS = {
 }
 
 
-def prioritization_list(*, secretariat: Secretariat) -> QuerySet:
-    """Return the STL's prioritisations, newest first, with problem and entry counts."""
-    return (
-        Prioritization.objects.filter(secretariat=secretariat)
-        .annotate(
-            problem_count=Count("problems", distinct=True),
-            entry_count=Count("entries", distinct=True),
-        )
-        .order_by("-created_at", "-pk")
-    )
+def prioritization_list(
+    *, secretariat: Secretariat, status: str = "", method: str = ""
+) -> QuerySet:
+    """Return the STL's prioritisations, newest first, with problem and entry counts, narrowed
+    by status and method."""
+    prioritizations = Prioritization.objects.filter(secretariat=secretariat)
+    if status:
+        prioritizations = prioritizations.filter(status=status)
+    if method:
+        prioritizations = prioritizations.filter(method=method)
+    return prioritizations.annotate(
+        problem_count=Count("problems", distinct=True),
+        entry_count=Count("entries", distinct=True),
+    ).order_by("-created_at", "-pk")
 
 
 def prioritization_lacks_methodology(

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cocreation import policy, selectors, services
+from cocreation.filters import PrioritizationFilters
 from cocreation.forms.prioritization import PrioritizationEntryForm, PrioritizationForm
 from cocreation.models import Prioritization
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _detail_url(prioritization: Prioritization) -> str:
@@ -26,13 +28,17 @@ def _detail_url(prioritization: Prioritization) -> str:
 @login_required
 def prioritization_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
+    filters = PrioritizationFilters(request.GET)
     return render(
         request,
         "cocreation/prioritization_list.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "prioritizations": selectors.prioritization_list(secretariat=secretariat),
+            "page": paginate(
+                request, selectors.prioritization_list(secretariat=secretariat, **filters.values)
+            ),
+            "filters": filters,
             "can_create": policy.record_actions(stl_access)["open_prioritization"],
         },
     )

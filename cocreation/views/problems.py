@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cocreation import policy, selectors, services
+from cocreation.filters import ProblemFilters
 from cocreation.forms.dialogue import ProblemForm, ProblemMergeForm
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _list_url(secretariat) -> str:
@@ -21,13 +23,16 @@ def _list_url(secretariat) -> str:
 @login_required
 def problem_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
+    filters = ProblemFilters(request.GET)
+    problems = selectors.problem_list(secretariat=secretariat, **filters.values)
     return render(
         request,
         "cocreation/problem_list.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "problems": selectors.problem_list(secretariat=secretariat),
+            "page": paginate(request, problems),
+            "filters": filters,
             "can_edit": policy.record_actions(stl_access)["raise_problem"],
         },
     )
