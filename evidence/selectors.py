@@ -15,7 +15,7 @@ from evidence import policy as access
 from evidence import subjects
 from evidence.forms import EvidenceUploadForm
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport
-from stl.hooks import HistoryEntry
+from stl.hooks import HistoryEntry, HistorySource
 
 
 def _listed():
@@ -287,50 +287,59 @@ def _log_label(event: EvidenceEvent) -> str:
     return f"«{name}»"
 
 
+def _log_entry(event: EvidenceEvent) -> EvidenceLogEntry:
+    evidence = event.evidence
+    url = ""
+    if evidence is not None:
+        url = subject_url(
+            secretariat_id=event.secretariat_id,
+            subject_key=f"{evidence.subject_type.app_label}.{evidence.subject_type.model}",
+            subject_id=evidence.subject_id,
+        )
+    return EvidenceLogEntry(
+        date=event.at,
+        user=event.user,
+        action=event.get_action_display(),
+        label=_log_label(event),
+        url=url,
+    )
+
+
+def _log_events() -> QuerySet:
+    return EvidenceEvent.objects.select_related(
+        "user", "evidence", "evidence__subject_type", "evidence__superseded_by"
+    )
+
+
 def evidence_log(*, secretariat, limit: int = 200) -> list[EvidenceLogEntry]:
     """Return the newest actions on the STL's evidence (uploads, downloads, supersessions,
     withdrawals, public versions, exports, integrity failures), in one query.
 
     The client address stays in the database (and the admin); it is not shown here.
     """
-    events = (
-        EvidenceEvent.objects.filter(secretariat=secretariat)
-        .select_related("user", "evidence", "evidence__subject_type", "evidence__superseded_by")
-        .order_by("-at", "-pk")[:limit]
-    )
-    entries = []
-    for event in events:
-        evidence = event.evidence
-        url = ""
-        if evidence is not None:
-            url = subject_url(
-                secretariat_id=event.secretariat_id,
-                subject_key=f"{evidence.subject_type.app_label}.{evidence.subject_type.model}",
-                subject_id=evidence.subject_id,
-            )
-        entries.append(
-            EvidenceLogEntry(
-                date=event.at,
-                user=event.user,
-                action=event.get_action_display(),
-                label=_log_label(event),
-                url=url,
-            )
+    events = _log_events().filter(secretariat=secretariat).order_by("-at", "-pk")[:limit]
+    return [_log_entry(event) for event in events]
+
+
+def _history_entries(pks) -> dict[int, HistoryEntry]:
+    subject = str(Evidence._meta.verbose_name)
+    entries = {}
+    for event in _log_events().filter(pk__in=pks):
+        line = _log_entry(event)
+        entries[event.pk] = HistoryEntry(
+            date=line.date,
+            user=line.user,
+            change=line.action,
+            subject=subject,
+            label=line.label,
+            url=line.url,
         )
     return entries
 
 
-def evidence_history(*, secretariat, limit: int) -> list[HistoryEntry]:
-    """Return the evidence log as lines of the STL's history (``stl.hooks``)."""
-    subject = str(Evidence._meta.verbose_name)
-    return [
-        HistoryEntry(
-            date=event.date,
-            user=event.user,
-            change=event.action,
-            subject=subject,
-            label=event.label,
-            url=event.url,
-        )
-        for event in evidence_log(secretariat=secretariat, limit=limit)
-    ]
+# The evidence log as lines of the STL's history (``stl.hooks``), one page at a time.
+EVIDENCE_HISTORY = HistorySource(
+    rows=lambda *, secretariat: EvidenceEvent.objects.filter(secretariat=secretariat),
+    date_field="at",
+    entries=_history_entries,
+)

@@ -144,13 +144,15 @@ def facilitator_assign(request, pk):
 @login_required
 def secretariat_history(request, pk):
     secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="view_history")
+    page = paginate(request, selectors.secretariat_history(secretariat=secretariat))
     return render(
         request,
         "stl/history.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "records": selectors.secretariat_history(secretariat=secretariat),
+            "page": page,
+            "records": selectors.history_entries(keys=page.object_list),
         },
     )
 
