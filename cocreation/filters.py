@@ -109,3 +109,14 @@ class DecisionFilters(ListFilters):
         ],
     )
     search = _search(_("En el acuerdo o su descripción."))
+
+
+class ProblemSearch(ListFilters):
+    """Narrows the problems a choice offers (see ``selectors.problem_candidates``)."""
+
+    search = forms.CharField(
+        label=_("Buscar la problemática"),
+        required=False,
+        max_length=200,
+        help_text=_("Parte de su título o de su descripción."),
+    )

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cocreation.models import (
     Prioritization,
-    Problem,
 )
 from evidence.models import Evidence
 from stl.models import Secretariat
@@ -46,11 +45,6 @@ def prioritization_lacks_methodology(
         evidence.kind == Evidence.Kind.METHODOLOGY and evidence.is_current
         for evidence in evidence_list
     )
-
-
-def prioritization_active_problems(*, secretariat: Secretariat) -> QuerySet:
-    """Return the problems that may be prioritised: the STL's own, not merged into another."""
-    return Problem.objects.filter(secretariat=secretariat, merged_into__isnull=True).order_by("pk")
 
 
 def _entry_summary(*, prioritization, entry, titles: dict, criteria: dict) -> list[str]:

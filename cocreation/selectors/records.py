@@ -1,5 +1,6 @@
 """Reads of the co-creation record: dialogue tables, public consultations and problems."""
 
+from dataclasses import dataclass
 from operator import attrgetter
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,6 +16,7 @@ from cocreation.models import (
     PublicConsultation,
 )
 from evidence.models import Evidence
+from pal_portal.listing import choice_limit
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
 MINUTES_APPROVED, MINUTES_PENDING, MINUTES_MISSING = "aprobada", "pendiente", "sin_minuta"
@@ -192,6 +194,35 @@ def active_problems(*, secretariat: Secretariat, exclude=None) -> QuerySet:
     if exclude is not None:
         problems = problems.exclude(pk=exclude.pk)
     return problems.order_by("pk")
+
+
+@dataclass(frozen=True)
+class ProblemCandidates:
+    """The problems a choice offers: at most ``limit`` of those matching the search, in
+    registration order; ``more`` tells that others match too (a narrower search finds them)."""
+
+    problems: QuerySet
+    more: bool
+    limit: int
+
+
+def problem_candidates(
+    *, secretariat: Secretariat, search: str = "", exclude=None
+) -> ProblemCandidates:
+    """Return the active problems a choice may offer (a merge target, a prioritisation's
+    problems): those whose title or description contains ``search``, at most
+    ``PAL_CHOICE_LIMIT`` of them, in one query."""
+    problems = active_problems(secretariat=secretariat, exclude=exclude)
+    if search:
+        problems = problems.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    limit = choice_limit()
+    ids = list(problems.values_list("pk", flat=True)[: limit + 1])
+    return ProblemCandidates(
+        # Unsliced, so that a form field can check a choice against it.
+        problems=Problem.objects.filter(pk__in=ids[:limit]).order_by("pk"),
+        more=len(ids) > limit,
+        limit=limit,
+    )
 
 
 def problem_origin_choices(*, secretariat: Secretariat) -> list:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cocreation import policy, selectors, services
-from cocreation.filters import PrioritizationFilters
+from cocreation.filters import PrioritizationFilters, ProblemSearch
 from cocreation.forms.prioritization import PrioritizationEntryForm, PrioritizationForm
 from cocreation.models import Prioritization
 from evidence.selectors import evidence_panel
@@ -48,8 +48,11 @@ def prioritization_list(request, pk):
 @require_http_methods(["GET", "POST"])
 def prioritization_create(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk, need="contribute")
-    problems = selectors.prioritization_active_problems(secretariat=secretariat)
-    form = PrioritizationForm(request.POST if request.method == "POST" else None, problems=problems)
+    search = ProblemSearch(request.GET)
+    candidates = selectors.problem_candidates(secretariat=secretariat, **search.values)
+    form = PrioritizationForm(
+        request.POST if request.method == "POST" else None, problems=candidates.problems
+    )
     if request.method == "POST" and form.is_valid():
         try:
             prioritization = services.prioritization_create(
@@ -79,7 +82,8 @@ def prioritization_create(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "form": form,
-            "has_problems": problems.exists(),
+            "search": search,
+            "candidates": candidates,
         },
     )
 
