@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cocreation.models import Problem
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, SecretariatFactory, UserFactory, add_facilitator, add_member
 
@@ -60,12 +59,10 @@ def test_table_minutes_and_borda_ranking(live_server, page):
         page.get_by_label(title).check()
     page.get_by_role("button", name="Abrir la priorización").click()
     page.get_by_role("link", name="Participar").click()
-    problems = {p.title: p.pk for p in Problem.objects.filter(secretariat=stl)}
-    page.get_by_label("1.º lugar").select_option(value=str(problems["Falta de agua potable"]))
-    page.get_by_label("2.º lugar").select_option(value=str(problems["Opacidad en obra pública"]))
-    page.get_by_label("3.º lugar").select_option(
-        value=str(problems["Inseguridad en el transporte"])
-    )
+    page.get_by_label("Lugar de «Falta de agua potable»").fill("1")
+    page.get_by_label("Lugar de «Opacidad en obra pública»").fill("2")
+    page.get_by_label("Lugar de «Inseguridad en el transporte»").fill("3")
+    assert_accessible(page)
     page.get_by_role("button", name="Guardar").click()
 
     page.once("dialog", lambda dialog: dialog.accept())
