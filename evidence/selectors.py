@@ -176,16 +176,22 @@ def evidence_counts(*, subjects: Iterable, by_kind: bool = False) -> dict[tuple[
     return counts
 
 
-def evidence_panel(*, subject, user, form=None, next_url: str = "", evidence_access=None) -> dict:
+def evidence_panel(
+    *, subject, user, form=None, next_url: str = "", evidence_access=None, stl_access=None
+) -> dict:
     """Return the context of ``evidence/_panel.html`` for one subject.
 
     Embed it in any page: ``{% include "evidence/_panel.html" with panel=evidence_panel %}``.
-    Pass ``evidence_access`` when the view already has it, to save its queries.
+    Pass the access the view already computed, so it is not computed again: ``evidence_access``
+    (the vault's own pages) or ``stl_access``, the person's ``SecretariatAccess`` to the
+    subject's STL (the pages of the records that embed the panel).
     """
     subject_type = subjects.subject_type_of(subject)
     secretariat = subject_type.secretariat_of(subject)
     if evidence_access is None:
-        evidence_access = access.evidence_access(user, secretariat, subject_type=subject_type)
+        evidence_access = access.evidence_access(
+            user, secretariat, subject_type=subject_type, stl_access=stl_access
+        )
     if form is None and evidence_access.can_attach:
         form = EvidenceUploadForm(initial={"next": next_url})
     return {

@@ -112,7 +112,10 @@ def consultation_detail(request, pk, consultation_pk):
             "access": stl_access,
             "consultation": consultation,
             "evidence_panel": evidence_panel(
-                subject=consultation, user=request.user, next_url=request.get_full_path()
+                subject=consultation,
+                user=request.user,
+                next_url=request.get_full_path(),
+                stl_access=stl_access,
             ),
             **selectors.consultation_detail(consultation=consultation, stl_access=stl_access),
         },

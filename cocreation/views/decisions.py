@@ -50,7 +50,10 @@ def _detail_context(request, decision, stl_access):
         ),
         "comment_form": DecisionCommentForm() if actions["comment"] else None,
         "evidence_panel": evidence_panel(
-            subject=decision, user=request.user, next_url=request.get_full_path()
+            subject=decision,
+            user=request.user,
+            next_url=request.get_full_path(),
+            stl_access=stl_access,
         ),
         **detail,
     }

@@ -92,7 +92,10 @@ def table_detail(request, pk, table_pk):
             "access": stl_access,
             "table": table,
             "evidence_panel": evidence_panel(
-                subject=table, user=request.user, next_url=request.get_full_path()
+                subject=table,
+                user=request.user,
+                next_url=request.get_full_path(),
+                stl_access=stl_access,
             ),
             **context,
         },

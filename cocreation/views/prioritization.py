@@ -96,7 +96,9 @@ def prioritization_detail(request, pk, prioritization_pk):
     secretariat = prioritization.secretariat
     actions = policy.prioritization_actions(stl_access, prioritization)
     is_open = prioritization.status == Prioritization.Status.OPEN
-    panel = evidence_panel(subject=prioritization, user=request.user, next_url=request.path)
+    panel = evidence_panel(
+        subject=prioritization, user=request.user, next_url=request.path, stl_access=stl_access
+    )
     lacks_methodology = selectors.prioritization_lacks_methodology(
         prioritization=prioritization, evidence_list=panel["evidence_list"]
     )

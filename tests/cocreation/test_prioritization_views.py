@@ -423,8 +423,8 @@ def test_detail_query_count_does_not_grow_with_entries(
     client.get(detail)  # warms Django's content-type cache, as any running server has it
 
     # Session, user, secretariat, object permissions (user, groups), global permissions (user,
-    # groups), prioritization; the evidence panel's access (object permissions again) and
-    # evidence list; problems, criteria, entries.
+    # groups), prioritization, its evidence list (the panel reuses the page's access: no
+    # permission is asked again), problems, criteria, entries.
     with django_assert_num_queries(QUERIES_ON_DETAIL):
         response = client.get(detail)
     assert response.status_code == 200
