@@ -176,3 +176,21 @@ def test_history_pages_merge_every_source_newest_first_without_losing_a_line(sta
     assert "Núcleo: Academia" in pages[1]
     assert pages[2].count("<td>Alta</td>") == 4
     assert "Núcleo: Sociedad civil" in pages[2]
+
+
+def test_history_weighs_no_more_with_500_lines_than_with_30(state_a, alicia, rita):
+    act = attach(state_a, alicia, name="acta.pdf")
+    client = client_for(rita)
+
+    def downloads(count):
+        EvidenceEvent.objects.bulk_create(
+            EvidenceEvent(secretariat=state_a, evidence=act, action="download", user=rita)
+            for _ in range(count)
+        )
+
+    downloads(30 - lines(state_a))
+    full_page = len(client.get(history_url(state_a)).content)
+    downloads(470)
+    response = client.get(history_url(state_a))
+    assert "500 registros en total." in response.content.decode()
+    assert len(response.content) < full_page * 1.1
