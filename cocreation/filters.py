@@ -60,7 +60,7 @@ class ConsultationFilters(ListFilters):
             (CONSULTATIONS_UPCOMING, _("Por abrir")),
         ],
     )
-    search = _search(_("En el título, el mecanismo de difusión o los resultados."))
+    search = _search(_("En el título, dónde se publicó la convocatoria o los resultados."))
 
 
 class ProblemFilters(ListFilters):
