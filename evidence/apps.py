@@ -9,7 +9,7 @@ class EvidenceConfig(AppConfig):
     def ready(self):
         from evidence.health import check_integrity
         from evidence.models import Evidence
-        from evidence.selectors import evidence_history
+        from evidence.selectors import EVIDENCE_HISTORY
         from evidence.services import installation_act_file
         from evidence.subjects import register_subject
         from pal_portal.health import ADVISORY_CHECKS
@@ -28,5 +28,5 @@ class EvidenceConfig(AppConfig):
             "evidence",
             hooks.DashboardLink(_("Evidencia"), "evidence:secretariat_list", "view_history", 10),
         )
-        hooks.register_history_source("evidence", evidence_history)
+        hooks.register_history_source("evidence", EVIDENCE_HISTORY)
         hooks.register_installation_act_filer(installation_act_file)

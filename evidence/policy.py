@@ -32,14 +32,26 @@ class EvidenceAccess:
     can_export: bool  # one ZIP of all the STL's evidence
 
 
-def evidence_access(user, secretariat, *, subject_type=None) -> EvidenceAccess:
+def evidence_access(
+    user, secretariat, *, subject_type=None, stl_access: SecretariatAccess | None = None
+) -> EvidenceAccess:
     """Return what ``user`` may do with the evidence of ``secretariat``.
 
     ``subject_type`` (an ``evidence.subjects.SubjectType``) may narrow who attaches; by default
     members, the facilitator and INAI administrators do. Evidence is never public here: public
-    versions are published by the transparency pages.
+    versions are published by the transparency pages. A caller that already holds the person's
+    access to the STL (a view that looked its record up) passes it as ``stl_access``, so it is
+    not asked again.
     """
-    stl = secretariat_access(user, secretariat)
+    if stl_access is None:
+        stl = secretariat_access(user, secretariat)
+    elif stl_access.secretariat_id not in (None, secretariat.pk) or stl_access.user_id not in (
+        None,
+        getattr(user, "pk", None),
+    ):
+        raise ValueError("stl_access belongs to another person or another STL.")
+    else:
+        stl = stl_access
     insider = stl.is_insider
     may_attach = subject_type.may_attach if subject_type is not None else _default_may_attach
     return EvidenceAccess(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from evidence import policy as access
 from evidence import subjects
 from evidence.forms import EvidenceUploadForm
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport
-from stl.hooks import HistoryEntry
+from stl.hooks import HistoryEntry, HistorySource
 
 
 def _listed():
@@ -43,63 +44,96 @@ def evidence_for_subject(*, subject) -> list[Evidence]:
     return _current_first(_listed().filter(subject_type=content_type, subject_id=subject.pk))
 
 
-@dataclass
-class SubjectEvidence:
+@dataclass(frozen=True)
+class SubjectSummary:
+    """One subject of an STL's evidence: what it is, how many files, the latest upload."""
+
     label: str
-    subject: object
-    url: str
-    evidence: list[Evidence] = field(default_factory=list)
-
-
-@dataclass
-class PhaseEvidence:
     phase: str
-    label: str
-    subjects: list[SubjectEvidence] = field(default_factory=list)
+    url: str
+    files: int
+    current: int
+    last_upload: object
 
 
-def evidence_for_secretariat(*, secretariat) -> list[PhaseEvidence]:
-    """Return all the evidence of an STL by phase, then subject.
+def evidence_subjects(
+    *,
+    secretariat,
+    kind: str = "",
+    phase: str = "",
+    subject_type: str = "",
+    search: str = "",
+) -> QuerySet:
+    """Return one row per subject with evidence in the STL, the most recently filed first.
 
-    One query for the files, plus one per subject model present (joined with what naming a
-    subject needs), whatever the number of files and subjects.
+    Each row is ``{"subject_type_id", "subject_id", "files", "current", "last_upload"}``: the
+    files matching the filters (originals; public versions ride along), how many are current
+    (neither superseded nor withdrawn), and the latest upload. Filters: the file's ``kind`` and
+    ``phase``, the subject type's key (``"cocreation.dialoguetable"``) and a text searched in the
+    file's name and description. Name a page of rows with :func:`subject_summaries`.
     """
-    rows = list(
-        _listed()
-        .filter(secretariat=secretariat)
-        .select_related("subject_type")
-        .prefetch_related(subjects.subject_prefetch())
+    files = Evidence.objects.filter(secretariat=secretariat, is_public_version=False)
+    if kind:
+        files = files.filter(kind=kind)
+    if phase:
+        files = files.filter(phase=phase)
+    if subject_type:
+        model = subjects.subject_type_for_key(subject_type).model
+        files = files.filter(subject_type=subjects.content_type_of(model))
+    if search:
+        files = files.filter(Q(original_name__icontains=search) | Q(description__icontains=search))
+    return (
+        files.values("subject_type_id", "subject_id")
+        .annotate(
+            files=Count("pk"),
+            current=Count("pk", filter=Q(withdrawn_at__isnull=True, superseded_by__isnull=True)),
+            last_upload=Max("uploaded_at"),
+        )
+        .order_by("-last_upload", "subject_type_id", "subject_id")
     )
-    grouped: dict[tuple[str, int, int], list[Evidence]] = defaultdict(list)
-    for evidence in rows:
-        grouped[(evidence.phase, evidence.subject_type_id, evidence.subject_id)].append(evidence)
-    phase_order = {value: index for index, value in enumerate(Evidence.Phase.values)}
-    phases: dict[str, PhaseEvidence] = {}
-    for phase, _type_id, subject_id in sorted(
-        grouped, key=lambda key: (phase_order.get(key[0], 99), key[1], key[2])
-    ):
-        items = grouped[(phase, _type_id, subject_id)]
-        first = items[0]
-        key = f"{first.subject_type.app_label}.{first.subject_type.model}"
+
+
+def subject_summaries(*, secretariat, rows: Iterable[dict]) -> list[SubjectSummary]:
+    """Return the rows of :func:`evidence_subjects` as named summaries, in their order.
+
+    One query per subject model among the rows, joined with what naming a subject needs.
+    """
+    rows = list(rows)
+    ids_by_type: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        ids_by_type[row["subject_type_id"]].append(row["subject_id"])
+    keys: dict[int, str] = {}
+    labels: dict[int, str] = {}
+    phases: dict[int, str] = {}
+    named: dict[tuple[int, int], object] = {}
+    for type_id, ids in ids_by_type.items():
+        content_type = ContentType.objects.get_for_id(type_id)
+        keys[type_id] = f"{content_type.app_label}.{content_type.model}"
         try:
-            type_label = subjects.subject_type_for_key(key).label
-        except LookupError:
-            type_label = first.subject_type.name
-        subject = first.subject
-        label = f"{type_label}: {subject}" if subject is not None else type_label
-        if phase not in phases:
-            phases[phase] = PhaseEvidence(phase=phase, label=first.get_phase_display())
-        phases[phase].subjects.append(
-            SubjectEvidence(
-                label=label,
-                subject=subject,
+            subject_type = subjects.subject_type_for_key(keys[type_id])
+        except LookupError:  # no longer registered: its files stay listed, by type
+            labels[type_id], phases[type_id] = str(content_type.name), ""
+            continue
+        labels[type_id], phases[type_id] = str(subject_type.label), subject_type.phase_label
+        for pk, subject in subject_type.queryset().in_bulk(ids).items():
+            named[(type_id, pk)] = subject
+    summaries = []
+    for row in rows:
+        type_id, subject_id = row["subject_type_id"], row["subject_id"]
+        subject = named.get((type_id, subject_id))
+        summaries.append(
+            SubjectSummary(
+                label=f"{labels[type_id]}: {subject}" if subject is not None else labels[type_id],
+                phase=phases[type_id],
                 url=subject_url(
-                    secretariat_id=secretariat.pk, subject_key=key, subject_id=subject_id
+                    secretariat_id=secretariat.pk, subject_key=keys[type_id], subject_id=subject_id
                 ),
-                evidence=_current_first(items),
+                files=row["files"],
+                current=row["current"],
+                last_upload=row["last_upload"],
             )
         )
-    return list(phases.values())
+    return summaries
 
 
 def evidence_counts(*, subjects: Iterable, by_kind: bool = False) -> dict[tuple[int, int], int]:
@@ -142,16 +176,22 @@ def evidence_counts(*, subjects: Iterable, by_kind: bool = False) -> dict[tuple[
     return counts
 
 
-def evidence_panel(*, subject, user, form=None, next_url: str = "", evidence_access=None) -> dict:
+def evidence_panel(
+    *, subject, user, form=None, next_url: str = "", evidence_access=None, stl_access=None
+) -> dict:
     """Return the context of ``evidence/_panel.html`` for one subject.
 
     Embed it in any page: ``{% include "evidence/_panel.html" with panel=evidence_panel %}``.
-    Pass ``evidence_access`` when the view already has it, to save its queries.
+    Pass the access the view already computed, so it is not computed again: ``evidence_access``
+    (the vault's own pages) or ``stl_access``, the person's ``SecretariatAccess`` to the
+    subject's STL (the pages of the records that embed the panel).
     """
     subject_type = subjects.subject_type_of(subject)
     secretariat = subject_type.secretariat_of(subject)
     if evidence_access is None:
-        evidence_access = access.evidence_access(user, secretariat, subject_type=subject_type)
+        evidence_access = access.evidence_access(
+            user, secretariat, subject_type=subject_type, stl_access=stl_access
+        )
     if form is None and evidence_access.can_attach:
         form = EvidenceUploadForm(initial={"next": next_url})
     return {
@@ -253,50 +293,59 @@ def _log_label(event: EvidenceEvent) -> str:
     return f"«{name}»"
 
 
+def _log_entry(event: EvidenceEvent) -> EvidenceLogEntry:
+    evidence = event.evidence
+    url = ""
+    if evidence is not None:
+        url = subject_url(
+            secretariat_id=event.secretariat_id,
+            subject_key=f"{evidence.subject_type.app_label}.{evidence.subject_type.model}",
+            subject_id=evidence.subject_id,
+        )
+    return EvidenceLogEntry(
+        date=event.at,
+        user=event.user,
+        action=event.get_action_display(),
+        label=_log_label(event),
+        url=url,
+    )
+
+
+def _log_events() -> QuerySet:
+    return EvidenceEvent.objects.select_related(
+        "user", "evidence", "evidence__subject_type", "evidence__superseded_by"
+    )
+
+
 def evidence_log(*, secretariat, limit: int = 200) -> list[EvidenceLogEntry]:
     """Return the newest actions on the STL's evidence (uploads, downloads, supersessions,
     withdrawals, public versions, exports, integrity failures), in one query.
 
     The client address stays in the database (and the admin); it is not shown here.
     """
-    events = (
-        EvidenceEvent.objects.filter(secretariat=secretariat)
-        .select_related("user", "evidence", "evidence__subject_type", "evidence__superseded_by")
-        .order_by("-at", "-pk")[:limit]
-    )
-    entries = []
-    for event in events:
-        evidence = event.evidence
-        url = ""
-        if evidence is not None:
-            url = subject_url(
-                secretariat_id=event.secretariat_id,
-                subject_key=f"{evidence.subject_type.app_label}.{evidence.subject_type.model}",
-                subject_id=evidence.subject_id,
-            )
-        entries.append(
-            EvidenceLogEntry(
-                date=event.at,
-                user=event.user,
-                action=event.get_action_display(),
-                label=_log_label(event),
-                url=url,
-            )
+    events = _log_events().filter(secretariat=secretariat).order_by("-at", "-pk")[:limit]
+    return [_log_entry(event) for event in events]
+
+
+def _history_entries(pks) -> dict[int, HistoryEntry]:
+    subject = str(Evidence._meta.verbose_name)
+    entries = {}
+    for event in _log_events().filter(pk__in=pks):
+        line = _log_entry(event)
+        entries[event.pk] = HistoryEntry(
+            date=line.date,
+            user=line.user,
+            change=line.action,
+            subject=subject,
+            label=line.label,
+            url=line.url,
         )
     return entries
 
 
-def evidence_history(*, secretariat, limit: int) -> list[HistoryEntry]:
-    """Return the evidence log as lines of the STL's history (``stl.hooks``)."""
-    subject = str(Evidence._meta.verbose_name)
-    return [
-        HistoryEntry(
-            date=event.date,
-            user=event.user,
-            change=event.action,
-            subject=subject,
-            label=event.label,
-            url=event.url,
-        )
-        for event in evidence_log(secretariat=secretariat, limit=limit)
-    ]
+# The evidence log as lines of the STL's history (``stl.hooks``), one page at a time.
+EVIDENCE_HISTORY = HistorySource(
+    rows=lambda *, secretariat: EvidenceEvent.objects.filter(secretariat=secretariat),
+    date_field="at",
+    entries=_history_entries,
+)

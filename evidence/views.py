@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from evidence import policy as access
 from evidence import selectors, services
 from evidence.file_checks import limit_label
+from evidence.filters import EvidenceFilters
 from evidence.forms import (
     EvidenceSupersedeForm,
     EvidenceUploadForm,
@@ -33,6 +34,7 @@ from evidence.forms import (
 )
 from evidence.models import Evidence
 from evidence.uploads import EvidenceUploadHandler, max_body_bytes
+from pal_portal.listing import paginate
 
 
 def _ip(request) -> str | None:
@@ -123,13 +125,19 @@ def _integrity_refusal(request, secretariat, error: services.EvidenceIntegrityEr
 @require_GET
 def secretariat_list(request, pk):
     secretariat, evidence_access = access.get_evidence_secretariat_or_404(request.user, pk)
+    filters = EvidenceFilters(request.GET)
+    page = paginate(request, selectors.evidence_subjects(secretariat=secretariat, **filters.values))
     return render(
         request,
         "evidence/secretariat_list.html",
         {
             "secretariat": secretariat,
             "access": evidence_access,
-            "phases": selectors.evidence_for_secretariat(secretariat=secretariat),
+            "page": page,
+            "summaries": selectors.subject_summaries(
+                secretariat=secretariat, rows=page.object_list
+            ),
+            "filters": filters,
             "installation_url": selectors.subject_url(
                 secretariat_id=secretariat.pk,
                 subject_key="stl.secretariat",

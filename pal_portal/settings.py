@@ -281,6 +281,11 @@ SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 
+# Lists: how many rows one page of any list shows, and how many candidates a choice offers at once
+# (a search narrows them). Every list of the portal reads these two, through pal_portal.listing.
+PAL_PAGE_SIZE = env.int("PAL_PAGE_SIZE", default=25)
+PAL_CHOICE_LIMIT = env.int("PAL_CHOICE_LIMIT", default=100)
+
 # django-guardian: the object permissions of the portal live in direct foreign-key tables.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False

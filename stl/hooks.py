@@ -7,8 +7,10 @@ history, and how the installation act is filed in the evidence vault.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,21 @@ class DashboardSection:
     order: int = 100
 
 
-HistorySource = Callable[..., Iterable[HistoryEntry]]
+@dataclass(frozen=True)
+class HistorySource:
+    """Where one kind of line of an STL's history comes from, so the page can merge the kinds
+    one page at a time.
+
+    ``rows(secretariat=...)`` returns the queryset of the STL's rows of this kind (any order);
+    ``date_field`` names their date; ``entries(pks)`` returns ``{pk: HistoryEntry}`` for some of
+    those rows, in a fixed number of queries.
+    """
+
+    rows: Callable[..., QuerySet]
+    date_field: str
+    entries: Callable[[list], dict[object, HistoryEntry]]
+
+
 InstallationActFiler = Callable[..., object]
 
 _dashboard_links: dict[str, DashboardLink] = {}
@@ -66,7 +82,7 @@ def register_dashboard_section(key: str, section: DashboardSection) -> None:
 
 
 def register_history_source(key: str, source: HistorySource) -> None:
-    """Add a source of history lines: ``source(secretariat=..., limit=...)``, newest first."""
+    """Add (or replace, under the same ``key``) a source of lines of the STL's history."""
     _history_sources[key] = source
 
 

@@ -1,27 +1,42 @@
 """Reads of the STL registry."""
 
-from itertools import chain
+import unicodedata
+from collections import defaultdict
 from operator import attrgetter
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from stl import hooks
 from stl import policy as access
 from stl.hooks import HistoryEntry
+from stl.mexican_states import MexicanState
 from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
 
 
-def secretariat_list(*, user) -> QuerySet:
-    """Return the STLs this user may see, with their member counts, in state order."""
-    return (
-        access.secretariats_for(user)
-        .annotate(
-            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
-            nucleus_count=Count("nuclei", distinct=True),
-        )
-        .order_by("state", "-exercise")
-    )
+def _folded(text: str) -> str:
+    """Return ``text`` without accents and case, to compare names as people type them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def secretariat_list(*, user, search: str = "", status: str = "") -> QuerySet:
+    """Return the STLs this user may see, with their member counts, in state order.
+
+    ``search`` matches the state's name (with or without accents) or the exercise; ``status``
+    keeps the STLs of that status.
+    """
+    secretariats = access.secretariats_for(user)
+    if search:
+        wanted = _folded(search)
+        states = [code for code, name in MexicanState.choices if wanted in _folded(name)]
+        secretariats = secretariats.filter(Q(state__in=states) | Q(exercise__icontains=search))
+    if status:
+        secretariats = secretariats.filter(status=status)
+    return secretariats.annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+        nucleus_count=Count("nuclei", distinct=True),
+    ).order_by("state", "-exercise")
 
 
 def secretariat_dashboard(*, secretariat: Secretariat, access, user) -> dict:
@@ -69,34 +84,76 @@ def _history_label(record) -> str:
     return f"{record.get_state_display()} {record.exercise}"
 
 
-def secretariat_history(*, secretariat: Secretariat, limit: int = 200) -> list[HistoryEntry]:
-    """Return the newest history rows of the STL, its nuclei, members and facilitators, and of
-    every source the apps above register (the evidence log), merged: one query per source."""
-    rows = [
-        secretariat.history.select_related("history_user")[:limit],
-        Nucleus.history.filter(secretariat_id=secretariat.pk).select_related("history_user")[
-            :limit
-        ],
-        Member.history.filter(secretariat_id=secretariat.pk).select_related(
-            "history_user", "user", "nucleus"
-        )[:limit],
-        FacilitatorAssignment.history.filter(secretariat_id=secretariat.pk).select_related(
-            "history_user", "user"
-        )[:limit],
+def _registry_source(history, *relations) -> hooks.HistorySource:
+    """Return the history rows of one model of the registry (``Model.history``) as a source."""
+
+    def rows(*, secretariat):
+        if history.model.instance_type is Secretariat:
+            return history.filter(id=secretariat.pk)
+        return history.filter(secretariat_id=secretariat.pk)
+
+    def entries(pks):
+        records = history.filter(history_id__in=pks).select_related("history_user", *relations)
+        return {
+            record.pk: HistoryEntry(
+                date=record.history_date,
+                user=record.history_user,
+                change=HISTORY_CHANGES.get(record.history_type, record.history_type),
+                subject=str(record.instance_type._meta.verbose_name),
+                label=_history_label(record),
+            )
+            for record in records
+        }
+
+    return hooks.HistorySource(rows=rows, date_field="history_date", entries=entries)
+
+
+def _history_sources() -> list[hooks.HistorySource]:
+    """Return the STL's own history (the STL, its nuclei, members and facilitators), then every
+    source the apps above register (the evidence log), always in the same order."""
+    return [
+        _registry_source(Secretariat.history),
+        _registry_source(Nucleus.history),
+        _registry_source(Member.history, "user", "nucleus"),
+        _registry_source(FacilitatorAssignment.history, "user"),
+        *hooks.history_sources(),
     ]
-    entries = [
-        HistoryEntry(
-            date=record.history_date,
-            user=record.history_user,
-            change=HISTORY_CHANGES.get(record.history_type, record.history_type),
-            subject=str(record.instance_type._meta.verbose_name),
-            label=_history_label(record),
+
+
+def secretariat_history(*, secretariat: Secretariat) -> QuerySet:
+    """Return every line of the STL's history as ``(date, source, pk)``, newest first.
+
+    The sources are merged in the database (``UNION ALL``), so a page of it is one query
+    whatever the number of lines; name a page's lines with :func:`history_entries`.
+    """
+    keys = [
+        source.rows(secretariat=secretariat)
+        .order_by()
+        .annotate(
+            line_date=F(source.date_field),
+            line_source=Value(index, output_field=IntegerField()),
+            line_pk=F("pk"),
         )
-        for record in chain.from_iterable(rows)
+        .values_list("line_date", "line_source", "line_pk")
+        for index, source in enumerate(_history_sources())
     ]
-    for source in hooks.history_sources():
-        entries += source(secretariat=secretariat, limit=limit)
-    return sorted(entries, key=attrgetter("date"), reverse=True)[:limit]
+    return keys[0].union(*keys[1:], all=True).order_by("-line_date", "-line_source", "-line_pk")
+
+
+def history_entries(*, keys) -> list[HistoryEntry]:
+    """Return the lines of the history named by ``keys`` (from :func:`secretariat_history`),
+    in their order: one query per source among them."""
+    keys = list(keys)
+    pks_by_source: dict[int, list] = defaultdict(list)
+    for _at, source, pk in keys:
+        pks_by_source[source].append(pk)
+    sources = _history_sources()
+    found = {
+        (index, pk): entry
+        for index, pks in pks_by_source.items()
+        for pk, entry in sources[index].entries(pks).items()
+    }
+    return [found[(source, pk)] for _at, source, pk in keys if (source, pk) in found]
 
 
 # --- Neutrality of the facilitator (requirement 4.a) -----------------------------------------

@@ -12,9 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pal_portal.forms import SetPasswordForm, add_service_errors
+from pal_portal.listing import paginate
 from pal_portal.site import site_url
 from stl import policy as access
 from stl import selectors, services
+from stl.filters import SecretariatFilters
 from stl.forms import (
     FacilitatorForm,
     MemberInviteForm,
@@ -26,11 +28,16 @@ from stl.models import Member
 
 
 def secretariat_list(request):
-    secretariats = selectors.secretariat_list(user=request.user)
+    filters = SecretariatFilters(request.GET)
+    secretariats = selectors.secretariat_list(user=request.user, **filters.values)
     return render(
         request,
         "stl/secretariat_list.html",
-        {"secretariats": secretariats, "can_register": access.is_inai_admin(request.user)},
+        {
+            "page": paginate(request, secretariats),
+            "filters": filters,
+            "can_register": access.is_inai_admin(request.user),
+        },
     )
 
 
@@ -179,13 +186,15 @@ def quorum_rule(request, pk):
 @login_required
 def secretariat_history(request, pk):
     secretariat, stl_access = access.get_secretariat_or_404(request.user, pk, need="view_history")
+    page = paginate(request, selectors.secretariat_history(secretariat=secretariat))
     return render(
         request,
         "stl/history.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "records": selectors.secretariat_history(secretariat=secretariat),
+            "page": page,
+            "records": selectors.history_entries(keys=page.object_list),
         },
     )
 

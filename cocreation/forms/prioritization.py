@@ -61,8 +61,18 @@ class PrioritizationForm(ModelForm):
         return rows
 
 
+def _place_out_of_range(count: int) -> str:
+    return _("El lugar debe ser un número entero del 1 al %(max)d.") % {"max": count}
+
+
 class PrioritizationEntryForm(Form):
-    """One participant's entry: a select per place (Borda), checkboxes (vote) or a grid (marks)."""
+    """One participant's entry: a place per problem (Borda), checkboxes (vote) or a grid (marks).
+
+    Each input is about one problem, so the form grows with the number of problems, never with
+    its square.
+    """
+
+    PLACE_PREFIX = "place_of_"
 
     def __init__(self, *args, prioritization, problems, criteria, nuclei=None, entry=None, **kw):
         super().__init__(*args, **kw)
@@ -90,19 +100,26 @@ class PrioritizationEntryForm(Form):
         self.places = []
         self.grid = []
         if method == Prioritization.Method.BORDA:
-            for place in range(1, len(self.problems) + 1):
-                name = f"place_{place}"
-                self.fields[name] = forms.TypedChoiceField(
-                    label=_("%(place)d.º lugar") % {"place": place},
-                    choices=[("", _("— sin ordenar —")), *choices],
-                    coerce=int,
-                    empty_value=None,
+            count = len(self.problems)
+            out_of_range = _place_out_of_range(count)
+            saved = {pid: place for place, pid in enumerate(data or [], start=1)}
+            for problem in self.problems:
+                name = self.place_name(problem.pk)
+                self.fields[name] = forms.IntegerField(
+                    label=_("Lugar de «%(problem)s»") % {"problem": problem.title},
                     required=False,
-                    error_messages={"invalid_choice": NOT_IN_PRIORITIZATION},
+                    min_value=1,
+                    max_value=count,
+                    error_messages={
+                        "invalid": out_of_range,
+                        "min_value": out_of_range,
+                        "max_value": out_of_range,
+                    },
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                 )
-                if data and place <= len(data):
-                    self.initial[name] = data[place - 1]
-                self.places.append(self[name])
+                if problem.pk in saved:
+                    self.initial[name] = saved[problem.pk]
+                self.places.append((problem, self[name]))
         elif method == Prioritization.Method.APPROVAL_VOTE:
             self.fields["choices"] = forms.TypedMultipleChoiceField(
                 label=_("Elige hasta %(max)d problemáticas") % {"max": prioritization.max_choices},
@@ -138,16 +155,44 @@ class PrioritizationEntryForm(Form):
                     cells.append(self[name])
                 self.grid.append((problem, cells))
 
+    @classmethod
+    def place_name(cls, problem_id) -> str:
+        """Return the name of the field holding the place given to problem ``problem_id``."""
+        return f"{cls.PLACE_PREFIX}{problem_id}"
+
     @property
     def person_fields(self):
         return [self[name] for name in ("participant", "nucleus") if name in self.fields]
 
+    def _ranked(self) -> list[tuple[int, int]]:
+        """Return the ``(place, problem id)`` pairs given, in order of place."""
+        return sorted(
+            (place, problem.pk)
+            for problem in self.problems
+            if (place := self.cleaned_data.get(self.place_name(problem.pk))) is not None
+        )
+
     def clean(self):
         cleaned = super().clean()
         if self.prioritization.method == Prioritization.Method.BORDA:
-            filled = [cleaned.get(f"place_{place}") for place in range(1, len(self.problems) + 1)]
-            last = max((i for i, pid in enumerate(filled) if pid is not None), default=-1)
-            gaps = [i + 1 for i in range(last) if filled[i] is None]
+            known = {self.add_prefix(name) for name in self.fields}
+            if any(
+                key.startswith(self.add_prefix(self.PLACE_PREFIX))
+                and key not in known
+                and self.data.get(key)
+                for key in self.data
+            ):
+                raise forms.ValidationError(NOT_IN_PRIORITIZATION)
+            if any(self.has_error(self.place_name(problem.pk)) for problem in self.problems):
+                return cleaned  # each wrong place already says what is wrong with it
+            places = [place for place, _pid in self._ranked()]
+            repeated = sorted({place for place in places if places.count(place) > 1})
+            if repeated:
+                raise forms.ValidationError(
+                    _("Cada lugar es de una sola problemática: el %(place)d.º lugar está repetido.")
+                    % {"place": repeated[0]}
+                )
+            gaps = [place for place in range(1, max(places, default=0)) if place not in places]
             if gaps:
                 raise forms.ValidationError(
                     _(
@@ -162,11 +207,7 @@ class PrioritizationEntryForm(Form):
         """Return the entry as the services expect it."""
         method = self.prioritization.method
         if method == Prioritization.Method.BORDA:
-            places = (
-                self.cleaned_data.get(f"place_{place}")
-                for place in range(1, len(self.problems) + 1)
-            )
-            return [pid for pid in places if pid is not None]
+            return [pid for _place, pid in self._ranked()]
         if method == Prioritization.Method.APPROVAL_VOTE:
             return list(self.cleaned_data.get("choices") or [])
         return {

@@ -11,17 +11,24 @@ from stl import quorum
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
 
-def decision_list(*, secretariat: Secretariat) -> QuerySet:
-    """Return the STL's decisions, newest first, with their vote counts."""
-    return (
-        Decision.objects.filter(secretariat=secretariat)
-        .annotate(
-            votes_for=Count("votes", filter=Q(votes__choice=Vote.Choice.FOR)),
-            votes_against=Count("votes", filter=Q(votes__choice=Vote.Choice.AGAINST)),
-            votes_abstain=Count("votes", filter=Q(votes__choice=Vote.Choice.ABSTAIN)),
-        )
-        .order_by("-discussed_on", "-pk")
-    )
+def decision_list(*, secretariat: Secretariat, status: str = "", search: str = "") -> QuerySet:
+    """Return the STL's decisions, newest first, with their vote counts.
+
+    ``status`` keeps those still in vote (``Decision.Status.OPEN``) or closed with that
+    ``Decision.Outcome``; ``search`` looks in the title and the description.
+    """
+    decisions = Decision.objects.filter(secretariat=secretariat)
+    if status == Decision.Status.OPEN:
+        decisions = decisions.filter(status=Decision.Status.OPEN)
+    elif status:
+        decisions = decisions.filter(status=Decision.Status.CLOSED, outcome=status)
+    if search:
+        decisions = decisions.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    return decisions.annotate(
+        votes_for=Count("votes", filter=Q(votes__choice=Vote.Choice.FOR)),
+        votes_against=Count("votes", filter=Q(votes__choice=Vote.Choice.AGAINST)),
+        votes_abstain=Count("votes", filter=Q(votes__choice=Vote.Choice.ABSTAIN)),
+    ).order_by("-discussed_on", "-pk")
 
 
 def decision_quorum(

@@ -11,7 +11,6 @@ from cocreation.models import (
     Attendee,
     MethodologyJob,
     Prioritization,
-    Problem,
 )
 from evidence.models import Evidence
 from pal_portal.text import comparable_name
@@ -27,16 +26,20 @@ TIEBREAK_LABELS = {
 }
 
 
-def prioritization_list(*, secretariat: Secretariat) -> QuerySet:
-    """Return the STL's prioritisations, newest first, with problem and entry counts."""
-    return (
-        Prioritization.objects.filter(secretariat=secretariat)
-        .annotate(
-            problem_count=Count("problems", distinct=True),
-            entry_count=Count("entries", distinct=True),
-        )
-        .order_by("-created_at", "-pk")
-    )
+def prioritization_list(
+    *, secretariat: Secretariat, status: str = "", method: str = ""
+) -> QuerySet:
+    """Return the STL's prioritisations, newest first, with problem and entry counts, narrowed
+    by status and method."""
+    prioritizations = Prioritization.objects.filter(secretariat=secretariat)
+    if status:
+        prioritizations = prioritizations.filter(status=status)
+    if method:
+        prioritizations = prioritizations.filter(method=method)
+    return prioritizations.annotate(
+        problem_count=Count("problems", distinct=True),
+        entry_count=Count("entries", distinct=True),
+    ).order_by("-created_at", "-pk")
 
 
 # No document and no job (computed before jobs were recorded), or the document was withdrawn.
@@ -112,11 +115,6 @@ def prioritization_methodology_progress(
         # Ready once, but the document was withdrawn since: it has to be asked for again.
         return MethodologyProgress(MISSING, str(_("Falta")), None, job)
     return MethodologyProgress(status, MethodologyJob.Status(status).label, None, job)
-
-
-def prioritization_active_problems(*, secretariat: Secretariat) -> QuerySet:
-    """Return the problems that may be prioritised: the STL's own, not merged into another."""
-    return Problem.objects.filter(secretariat=secretariat, merged_into__isnull=True).order_by("pk")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Reads of the co-creation record: dialogue tables, public consultations and problems."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from dataclasses import dataclass
+from operator import attrgetter
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cocreation import policy
@@ -12,19 +16,39 @@ from cocreation.models import (
     PublicConsultation,
 )
 from evidence.models import Evidence
+from pal_portal.listing import choice_limit
 from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 
+MINUTES_APPROVED, MINUTES_PENDING, MINUTES_MISSING = "aprobada", "pendiente", "sin_minuta"
 
-def dialogue_table_list(*, secretariat: Secretariat) -> dict:
-    """Return the STL's tables in date order and the nuclei that have not held one yet (1.a)."""
-    tables = list(
-        DialogueTable.objects.filter(secretariat=secretariat)
-        .select_related("nucleus", "secretariat")
-        .order_by("held_on", "pk")
+
+def record_nuclei(*, secretariat: Secretariat) -> list[Nucleus]:
+    """Return the STL's nuclei in display order, each with ``has_tables`` (1.a), in one query."""
+    nuclei = Nucleus.objects.filter(secretariat=secretariat).annotate(
+        has_tables=Exists(DialogueTable.objects.filter(nucleus=OuterRef("pk")))
     )
-    with_tables = {table.nucleus_id for table in tables}
-    nuclei = [n for n in Nucleus.objects.filter(secretariat=secretariat) if n.pk not in with_tables]
-    return {"tables": tables, "nuclei_without_tables": nuclei}
+    return sorted(nuclei, key=attrgetter("display_position"))
+
+
+def dialogue_table_list(
+    *, secretariat: Secretariat, nucleus: int | None = None, minutes: str = "", search: str = ""
+) -> QuerySet:
+    """Return the STL's tables in date order, narrowed by nucleus, state of the minutes
+    (``MINUTES_*``) and a text searched in the place, the agenda and the minutes."""
+    tables = DialogueTable.objects.filter(secretariat=secretariat)
+    if nucleus is not None:
+        tables = tables.filter(nucleus_id=nucleus)
+    if minutes == MINUTES_APPROVED:
+        tables = tables.filter(minutes_approved_at__isnull=False)
+    elif minutes == MINUTES_PENDING:
+        tables = tables.exclude(minutes="").filter(minutes_approved_at__isnull=True)
+    elif minutes == MINUTES_MISSING:
+        tables = tables.filter(minutes="")
+    if search:
+        tables = tables.filter(
+            Q(place__icontains=search) | Q(agenda__icontains=search) | Q(minutes__icontains=search)
+        )
+    return tables.select_related("nucleus", "secretariat").order_by("held_on", "pk")
 
 
 def nuclei_for_logging(*, secretariat: Secretariat, user, stl_access) -> QuerySet:
@@ -77,13 +101,28 @@ def dialogue_table_detail(*, table: DialogueTable, user, stl_access) -> dict:
     }
 
 
-def consultation_list(*, secretariat: Secretariat) -> list[PublicConsultation]:
-    """Return the STL's public consultations in the order they opened."""
-    return list(
-        PublicConsultation.objects.filter(secretariat=secretariat)
-        .select_related("secretariat")
-        .order_by("opens_on", "pk")
-    )
+CONSULTATIONS_OPEN, CONSULTATIONS_CLOSED, CONSULTATIONS_UPCOMING = "abierta", "cerrada", "por_abrir"
+
+
+def consultation_list(*, secretariat: Secretariat, status: str = "", search: str = "") -> QuerySet:
+    """Return the STL's public consultations in the order they opened, narrowed by whether
+    they are open today, closed or yet to open (``CONSULTATIONS_*``) and by a text searched in
+    the title, where the call was published and the results."""
+    consultations = PublicConsultation.objects.filter(secretariat=secretariat)
+    today = timezone.localdate()
+    if status == CONSULTATIONS_OPEN:
+        consultations = consultations.filter(opens_on__lte=today, closes_on__gte=today)
+    elif status == CONSULTATIONS_CLOSED:
+        consultations = consultations.filter(closes_on__lt=today)
+    elif status == CONSULTATIONS_UPCOMING:
+        consultations = consultations.filter(opens_on__gt=today)
+    if search:
+        consultations = consultations.filter(
+            Q(title__icontains=search)
+            | Q(call_published_where__icontains=search)
+            | Q(results__icontains=search)
+        )
+    return consultations.select_related("secretariat").order_by("opens_on", "pk")
 
 
 def consultation_detail(*, consultation: PublicConsultation, stl_access) -> dict:
@@ -108,10 +147,39 @@ def _origins_prefetch() -> Prefetch:
     )
 
 
-def problem_list(*, secretariat: Secretariat) -> list[Problem]:
-    """Return the STL's active problems with their origins and the duplicates folded into them."""
-    return list(
-        Problem.objects.filter(secretariat=secretariat, merged_into__isnull=True)
+PROBLEMS_MERGED, PROBLEMS_ALL = "fusionadas", "todas"
+TABLE_ORIGIN, CONSULTATION_ORIGIN = "mesa", "consulta"
+
+
+def problem_list(
+    *, secretariat: Secretariat, origin: str = "", status: str = "", search: str = ""
+) -> QuerySet:
+    """Return the STL's problems with their origins and the duplicates folded into them.
+
+    By default the active ones (not merged into another); ``status`` asks for the merged ones
+    (``PROBLEMS_MERGED``) or all (``PROBLEMS_ALL``). ``origin`` keeps those raised at a table
+    (``TABLE_ORIGIN``) or a consultation (``CONSULTATION_ORIGIN``); ``search`` looks in the title
+    and the description.
+    """
+    problems = Problem.objects.filter(secretariat=secretariat)
+    if status == PROBLEMS_MERGED:
+        problems = problems.filter(merged_into__isnull=False)
+    elif status != PROBLEMS_ALL:
+        problems = problems.filter(merged_into__isnull=True)
+    if origin == TABLE_ORIGIN:
+        problems = problems.filter(
+            Exists(
+                ProblemOrigin.objects.filter(problem=OuterRef("pk"), dialogue_table__isnull=False)
+            )
+        )
+    elif origin == CONSULTATION_ORIGIN:
+        problems = problems.filter(
+            Exists(ProblemOrigin.objects.filter(problem=OuterRef("pk"), consultation__isnull=False))
+        )
+    if search:
+        problems = problems.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    return (
+        problems.select_related("merged_into")
         .prefetch_related(
             _origins_prefetch(),
             Prefetch("merged_problems", queryset=Problem.objects.order_by("pk")),
@@ -128,7 +196,33 @@ def active_problems(*, secretariat: Secretariat, exclude=None) -> QuerySet:
     return problems.order_by("pk")
 
 
-TABLE_ORIGIN, CONSULTATION_ORIGIN = "mesa", "consulta"
+@dataclass(frozen=True)
+class ProblemCandidates:
+    """The problems a choice offers: at most ``limit`` of those matching the search, in
+    registration order; ``more`` tells that others match too (a narrower search finds them)."""
+
+    problems: QuerySet
+    more: bool
+    limit: int
+
+
+def problem_candidates(
+    *, secretariat: Secretariat, search: str = "", exclude=None
+) -> ProblemCandidates:
+    """Return the active problems a choice may offer (a merge target, a prioritisation's
+    problems): those whose title or description contains ``search``, at most
+    ``PAL_CHOICE_LIMIT`` of them, in one query."""
+    problems = active_problems(secretariat=secretariat, exclude=exclude)
+    if search:
+        problems = problems.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    limit = choice_limit()
+    ids = list(problems.values_list("pk", flat=True)[: limit + 1])
+    return ProblemCandidates(
+        # Unsliced, so that a form field can check a choice against it.
+        problems=Problem.objects.filter(pk__in=ids[:limit]).order_by("pk"),
+        more=len(ids) > limit,
+        limit=limit,
+    )
 
 
 def problem_origin_choices(*, secretariat: Secretariat) -> list:

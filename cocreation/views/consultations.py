@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cocreation import policy, selectors, services
+from cocreation.filters import ConsultationFilters
 from cocreation.forms.dialogue import ConsultationForm
 from cocreation.selectors.records import consultation_warnings
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _consultation_url(consultation) -> str:
@@ -33,13 +35,16 @@ def _saved(request, consultation, message):
 @login_required
 def consultation_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
+    filters = ConsultationFilters(request.GET)
+    consultations = selectors.consultation_list(secretariat=secretariat, **filters.values)
     return render(
         request,
         "cocreation/consultation_list.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "consultations": selectors.consultation_list(secretariat=secretariat),
+            "page": paginate(request, consultations),
+            "filters": filters,
             "can_record": policy.record_actions(stl_access)["record_consultation"],
         },
     )
@@ -91,7 +96,10 @@ def consultation_detail(request, pk, consultation_pk):
             "access": stl_access,
             "consultation": consultation,
             "evidence_panel": evidence_panel(
-                subject=consultation, user=request.user, next_url=request.get_full_path()
+                subject=consultation,
+                user=request.user,
+                next_url=request.get_full_path(),
+                stl_access=stl_access,
             ),
             **selectors.consultation_detail(consultation=consultation, stl_access=stl_access),
         },

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cocreation import policy, selectors, services
+from cocreation.filters import DecisionFilters
 from cocreation.forms.decisions import DecisionCommentForm, DecisionForm, VoteForm
 from cocreation.models import Decision
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _detail_url(decision: Decision) -> str:
@@ -49,7 +51,10 @@ def _detail_context(request, decision, stl_access):
         "comment_form": DecisionCommentForm() if actions["comment"] else None,
         "outcome_rule_text": services.decision_outcome_rule(),
         "evidence_panel": evidence_panel(
-            subject=decision, user=request.user, next_url=request.get_full_path()
+            subject=decision,
+            user=request.user,
+            next_url=request.get_full_path(),
+            stl_access=stl_access,
         ),
         **detail,
     }
@@ -58,13 +63,17 @@ def _detail_context(request, decision, stl_access):
 @login_required
 def decision_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
+    filters = DecisionFilters(request.GET)
     return render(
         request,
         "cocreation/decision_list.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "decisions": selectors.decision_list(secretariat=secretariat),
+            "page": paginate(
+                request, selectors.decision_list(secretariat=secretariat, **filters.values)
+            ),
+            "filters": filters,
             "can_create": policy.record_actions(stl_access)["open_decision"],
         },
     )

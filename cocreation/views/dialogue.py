@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cocreation import policy, selectors, services
+from cocreation.filters import DialogueTableFilters
 from cocreation.forms.dialogue import DialogueTableForm, MinutesAnswerForm
 from cocreation.services.dialogue import format_attendance_register
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _table_url(table) -> str:
@@ -25,7 +27,9 @@ def _table_url(table) -> str:
 @login_required
 def table_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
-    context = selectors.dialogue_table_list(secretariat=secretariat)
+    nuclei = selectors.record_nuclei(secretariat=secretariat)
+    filters = DialogueTableFilters(request.GET, nuclei=nuclei)
+    tables = selectors.dialogue_table_list(secretariat=secretariat, **filters.values)
     return render(
         request,
         "cocreation/dialogue_table_list.html",
@@ -33,7 +37,9 @@ def table_list(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "can_log": policy.record_actions(stl_access)["log_table"],
-            **context,
+            "page": paginate(request, tables),
+            "filters": filters,
+            "nuclei_without_tables": [nucleus for nucleus in nuclei if not nucleus.has_tables],
         },
     )
 
@@ -86,7 +92,10 @@ def table_detail(request, pk, table_pk):
             "access": stl_access,
             "table": table,
             "evidence_panel": evidence_panel(
-                subject=table, user=request.user, next_url=request.get_full_path()
+                subject=table,
+                user=request.user,
+                next_url=request.get_full_path(),
+                stl_access=stl_access,
             ),
             **context,
         },

@@ -65,7 +65,12 @@ def neutrality(request, pk):
             "form": form,
             "cancel_url": secretariat.get_absolute_url(),
             "evidence_panel": (
-                evidence_panel(subject=assignment, user=request.user, next_url=request.path)
+                evidence_panel(
+                    subject=assignment,
+                    user=request.user,
+                    next_url=request.path,
+                    stl_access=stl_access,
+                )
                 if assignment
                 else None
             ),

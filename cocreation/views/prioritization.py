@@ -12,10 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cocreation import policy, selectors, services
+from cocreation.filters import PrioritizationFilters, ProblemSearch
 from cocreation.forms.prioritization import PrioritizationEntryForm, PrioritizationForm
 from cocreation.models import Prioritization
 from evidence.selectors import evidence_panel
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _detail_url(prioritization: Prioritization) -> str:
@@ -28,13 +30,17 @@ def _detail_url(prioritization: Prioritization) -> str:
 @login_required
 def prioritization_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
+    filters = PrioritizationFilters(request.GET)
     return render(
         request,
         "cocreation/prioritization_list.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "prioritizations": selectors.prioritization_list(secretariat=secretariat),
+            "page": paginate(
+                request, selectors.prioritization_list(secretariat=secretariat, **filters.values)
+            ),
+            "filters": filters,
             "can_create": policy.record_actions(stl_access)["open_prioritization"],
         },
     )
@@ -44,8 +50,11 @@ def prioritization_list(request, pk):
 @require_http_methods(["GET", "POST"])
 def prioritization_create(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk, need="contribute")
-    problems = selectors.prioritization_active_problems(secretariat=secretariat)
-    form = PrioritizationForm(request.POST if request.method == "POST" else None, problems=problems)
+    search = ProblemSearch(request.GET)
+    candidates = selectors.problem_candidates(secretariat=secretariat, **search.values)
+    form = PrioritizationForm(
+        request.POST if request.method == "POST" else None, problems=candidates.problems
+    )
     if request.method == "POST" and form.is_valid():
         try:
             prioritization = services.prioritization_create(
@@ -75,7 +84,8 @@ def prioritization_create(request, pk):
             "secretariat": secretariat,
             "access": stl_access,
             "form": form,
-            "has_problems": problems.exists(),
+            "search": search,
+            "candidates": candidates,
         },
     )
 
@@ -88,7 +98,9 @@ def prioritization_detail(request, pk, prioritization_pk):
     secretariat = prioritization.secretariat
     actions = policy.prioritization_actions(stl_access, prioritization)
     is_open = prioritization.status == Prioritization.Status.OPEN
-    panel = evidence_panel(subject=prioritization, user=request.user, next_url=request.path)
+    panel = evidence_panel(
+        subject=prioritization, user=request.user, next_url=request.path, stl_access=stl_access
+    )
     return render(
         request,
         "cocreation/prioritization_detail.html",
@@ -129,7 +141,7 @@ def prioritization_methodology_status(request, pk, prioritization_pk):
         request.user, pk, prioritization_pk
     )
     actions = policy.prioritization_actions(stl_access, prioritization)
-    panel = evidence_panel(subject=prioritization, user=request.user)
+    panel = evidence_panel(subject=prioritization, user=request.user, stl_access=stl_access)
     context = _methodology_context(prioritization, actions, panel["evidence_list"])
     progress = context["methodology"]
     if progress is None:

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cocreation import policy, selectors, services
+from cocreation.filters import ProblemFilters, ProblemSearch
 from cocreation.forms.dialogue import ProblemForm, ProblemMergeForm
 from pal_portal.forms import add_service_errors
+from pal_portal.listing import paginate
 
 
 def _list_url(secretariat) -> str:
@@ -21,13 +23,16 @@ def _list_url(secretariat) -> str:
 @login_required
 def problem_list(request, pk):
     secretariat, stl_access = policy.get_record_or_404(request.user, pk)
+    filters = ProblemFilters(request.GET)
+    problems = selectors.problem_list(secretariat=secretariat, **filters.values)
     return render(
         request,
         "cocreation/problem_list.html",
         {
             "secretariat": secretariat,
             "access": stl_access,
-            "problems": selectors.problem_list(secretariat=secretariat),
+            "page": paginate(request, problems),
+            "filters": filters,
             "can_edit": policy.record_actions(stl_access)["raise_problem"],
         },
     )
@@ -78,10 +83,11 @@ def problem_merge(request, pk, problem_pk):
     if problem.merged_into_id is not None:
         messages.info(request, _("Esta problemática ya fue fusionada en otra."))
         return redirect(_list_url(secretariat))
-    form = ProblemMergeForm(
-        request.POST or None,
-        candidates=selectors.active_problems(secretariat=secretariat, exclude=problem),
+    search = ProblemSearch(request.GET)
+    candidates = selectors.problem_candidates(
+        secretariat=secretariat, exclude=problem, **search.values
     )
+    form = ProblemMergeForm(request.POST or None, candidates=candidates.problems)
     if request.method == "POST" and form.is_valid():
         try:
             survivor = services.problem_merge(
@@ -101,5 +107,12 @@ def problem_merge(request, pk, problem_pk):
     return render(
         request,
         "cocreation/problem_merge.html",
-        {"form": form, "secretariat": secretariat, "access": stl_access, "problem": problem},
+        {
+            "form": form,
+            "search": search,
+            "candidates": candidates,
+            "secretariat": secretariat,
+            "access": stl_access,
+            "problem": problem,
+        },
     )

@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cocreation.models import Problem
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, SecretariatFactory, UserFactory, add_facilitator, add_member
 
@@ -60,12 +59,10 @@ def test_table_minutes_and_borda_ranking(live_server, page):
         page.get_by_label(title).check()
     page.get_by_role("button", name="Abrir la priorización").click()
     page.get_by_role("link", name="Participar").click()
-    problems = {p.title: p.pk for p in Problem.objects.filter(secretariat=stl)}
-    page.get_by_label("1.º lugar").select_option(value=str(problems["Falta de agua potable"]))
-    page.get_by_label("2.º lugar").select_option(value=str(problems["Opacidad en obra pública"]))
-    page.get_by_label("3.º lugar").select_option(
-        value=str(problems["Inseguridad en el transporte"])
-    )
+    page.get_by_label("Lugar de «Falta de agua potable»").fill("1")
+    page.get_by_label("Lugar de «Opacidad en obra pública»").fill("2")
+    page.get_by_label("Lugar de «Inseguridad en el transporte»").fill("3")
+    assert_accessible(page)
     page.get_by_role("button", name="Guardar").click()
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -80,4 +77,33 @@ def test_table_minutes_and_borda_ranking(live_server, page):
     path = download.value.path()
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+    assert_accessible(page)
+
+
+def test_a_long_list_is_filtered_and_paged_accessibly(live_server, page):
+    import datetime as dt
+
+    from tests.cocreation.factories_dialogue import DialogueTableFactory, nucleus_of
+
+    stl = SecretariatFactory(state="OAX", exercise="2016–2018")
+    alicia = add_member(stl, user=UserFactory(full_name="Alicia Morales")).user
+    for day in range(40):
+        DialogueTableFactory(
+            nucleus=nucleus_of(stl), held_on=dt.date(2017, 1, 1) + dt.timedelta(days=day)
+        )
+
+    login(page, live_server, alicia, PASSWORD)
+    page.get_by_role("link", name="Mesas de diálogo").click()
+    pages = page.get_by_role("navigation", name="Páginas de mesas de diálogo")
+    expect(pages).to_contain_text("Página 1 de 2")
+    assert_accessible(page)
+    page.get_by_role("search", name="Filtrar las mesas de diálogo").get_by_label(
+        "Núcleo"
+    ).select_option(label="Sociedad civil")
+    page.get_by_role("button", name="Filtrar").click()
+    expect(page.get_by_text("40 registros en total.")).to_be_visible()
+    pages.get_by_role("link", name="Siguiente").click()
+    expect(pages).to_contain_text("Página 2 de 2")
+    expect(pages.get_by_role("link", name="Página 2")).to_have_attribute("aria-current", "page")
+    assert "nucleus=" in page.url and "page=2" in page.url
     assert_accessible(page)

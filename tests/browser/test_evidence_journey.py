@@ -45,6 +45,8 @@ def test_member_attaches_installation_act_and_reviewer_downloads_it(live_server,
     page.goto(f"{live_server.url}/stl/{stl.pk}/")
     page.get_by_role("link", name="Evidencia", exact=True).click()
     assert_accessible(page)
+    # The vault lists the STL's subjects; the files are on each subject's page.
+    page.get_by_role("link", name=re.compile("^Instalación del STL: ")).click()
     with page.expect_download() as download:
         page.get_by_role("link", name="acta-instalacion-oaxaca.pdf", exact=True).first.click()
     assert download.value.suggested_filename == "acta-instalacion-oaxaca.pdf"

@@ -219,8 +219,9 @@ def test_detail_query_count_does_not_grow_with_votes(
     client.get(detail)
 
     # Session, user, secretariat, object permissions (user, groups), global permissions (user,
-    # groups), decision, votes, nuclei, members, facilitators, comments; the evidence panel's
-    # access (object permissions again: user, groups) and its evidence list.
+    # groups), decision, votes, nuclei, members, facilitators, comments, the person's own
+    # membership (may they vote?), the evidence list. The evidence panel reuses the page's
+    # access: it asks for no permission again.
     with django_assert_num_queries(QUERIES_ON_DETAIL):
         response = client.get(detail)
     assert response.status_code == 200

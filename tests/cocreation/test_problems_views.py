@@ -53,7 +53,7 @@ def test_merged_problems_are_folded_under_their_survivor(state_a, alicia):
     survivor = problem_from(table, "Opacidad en obra pública")
     problem_from(table, "Obra pública opaca", merged_into=survivor)
 
-    problems = problem_list(secretariat=state_a)
+    problems = list(problem_list(secretariat=state_a))
 
     assert problems == [survivor]
     assert [p.title for p in problems[0].merged_problems.all()] == ["Obra pública opaca"]
@@ -82,7 +82,7 @@ PROBLEM_LIST_QUERIES = 3  # problems, their origins (with table, nucleus, consul
 def test_the_problem_list_takes_a_fixed_number_of_queries(state_a, n, django_assert_num_queries):
     populate(state_a, n)
     with django_assert_num_queries(PROBLEM_LIST_QUERIES):
-        problems = problem_list(secretariat=state_a)
+        problems = list(problem_list(secretariat=state_a))
         for problem in problems:
             for origin in problem.origins.all():
                 str(origin)

@@ -7,9 +7,10 @@ from django.urls import reverse
 from evidence import services
 from evidence.models import EvidenceEvent
 from evidence.selectors import evidence_log
-from stl.models import Secretariat
+from stl.models import FacilitatorAssignment, Member, Nucleus, Secretariat
 from tests.conftest import client_for
 from tests.evidence.factories import attach, pdf_file, tamper
+from tests.factories import add_facilitator, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,17 @@ def test_evidence_list_links_to_the_log(state_a, rita):
     assert f'href="{history_url(state_a)}"' in page.content.decode()
 
 
-HISTORY_QUERIES = 12
+# Session, user, secretariat, object permissions (user, groups), global permissions (user,
+# groups); the number of lines, the page's lines (every source merged in one query), then one
+# query per source on the page: the STL, its nuclei, members, facilitators and the evidence log.
+HISTORY_QUERIES = 14
+
+
+def change_each_part_of_the_registry(secretariat):
+    add_member(secretariat, kind=Nucleus.Kind.ACADEMIA)  # a nucleus and a member
+    add_facilitator(secretariat)
+    secretariat.status = Secretariat.Status.INACTIVE
+    secretariat.save(update_fields=["status"])
 
 
 @pytest.mark.parametrize("rounds", [1, 10])
@@ -123,10 +134,63 @@ def test_history_with_the_log_takes_a_fixed_number_of_queries(
         wrong = attach(state_a, alicia, name=f"equivocada {number}.pdf")
         services.evidence_withdraw(evidence=wrong, reason="Error", user=alicia)
     assert EvidenceEvent.objects.filter(secretariat=state_a).count() == 6 * rounds
+    change_each_part_of_the_registry(state_a)  # newest: the first page shows every source
     ContentType.objects.get_for_model(Secretariat)
     client = client_for(rita)
 
     with django_assert_num_queries(HISTORY_QUERIES):
         response = client.get(history_url(state_a))
 
-    assert response.content.decode().count("<td>Retiro</td>") == rounds
+    page = response.content.decode()
+    assert page.count("<tr>") - 1 == min(lines(state_a), 25)
+    assert f"{lines(state_a)} registros en total." in page
+
+
+def lines(secretariat) -> int:
+    """Return how many lines the STL's history has, counted source by source."""
+    return (
+        secretariat.history.count()
+        + Nucleus.history.filter(secretariat_id=secretariat.pk).count()
+        + Member.history.filter(secretariat_id=secretariat.pk).count()
+        + FacilitatorAssignment.history.filter(secretariat_id=secretariat.pk).count()
+        + EvidenceEvent.objects.filter(secretariat=secretariat).count()
+    )
+
+
+def test_history_pages_merge_every_source_newest_first_without_losing_a_line(state_a, alicia, rita):
+    change_each_part_of_the_registry(state_a)
+    for number in range(45):
+        attach(state_a, alicia, name=f"acta {number}.pdf")
+    client = client_for(rita)
+    total = lines(state_a)
+    assert total == 45 + 9  # the STL (2), its nuclei (4), members (2) and facilitator (1)
+
+    pages = [client.get(history_url(state_a), {"page": n}).content.decode() for n in (1, 2, 3)]
+
+    assert "Página 1 de 3" in pages[0] and "Página 3 de 3" in pages[2]
+    assert all(f"{total} registros en total." in page for page in pages)
+    assert [page.count("<tr>") - 1 for page in pages] == [25, 25, 4]
+    # The 45 uploads came last: they fill the first page and most of the second; the registry's
+    # changes follow, newest first, down to the STL's creation with its three nuclei.
+    assert [page.count("<td>Carga</td>") for page in pages] == [25, 20, 0]
+    assert "Núcleo: Academia" in pages[1]
+    assert pages[2].count("<td>Alta</td>") == 4
+    assert "Núcleo: Sociedad civil" in pages[2]
+
+
+def test_history_weighs_no_more_with_500_lines_than_with_30(state_a, alicia, rita):
+    act = attach(state_a, alicia, name="acta.pdf")
+    client = client_for(rita)
+
+    def downloads(count):
+        EvidenceEvent.objects.bulk_create(
+            EvidenceEvent(secretariat=state_a, evidence=act, action="download", user=rita)
+            for _ in range(count)
+        )
+
+    downloads(30 - lines(state_a))
+    full_page = len(client.get(history_url(state_a)).content)
+    downloads(470)
+    response = client.get(history_url(state_a))
+    assert "500 registros en total." in response.content.decode()
+    assert len(response.content) < full_page * 1.1

@@ -270,6 +270,31 @@ def test_reviewer_follows_the_progress_and_downloads_the_zip(state_a, alicia, ri
     assert EvidenceEvent.objects.filter(action="export_download", user=rita).exists()
 
 
+# Session, user, the export with its STL, object permissions (user, groups), global permissions
+# (user, groups).
+EXPORT_STATUS_QUERIES = 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("files", [1, 30])
+def test_export_status_takes_a_fixed_number_of_queries(
+    state_a, alicia, rita, files, django_assert_num_queries
+):
+    for number in range(files):
+        attach(state_a, alicia, name=f"acta {number}.pdf")
+    export = services.evidence_export_start(secretariat=state_a, user=rita)
+    services.evidence_export_build(export_id=export.pk)
+    client = client_for(rita)
+    status_url = reverse(
+        "evidence:export_status", kwargs={"pk": state_a.pk, "export_id": export.pk}
+    )
+
+    with django_assert_num_queries(EXPORT_STATUS_QUERIES):
+        response = client.get(status_url)
+
+    assert response.status_code == 200
+
+
 @pytest.mark.django_db
 def test_download_of_an_unfinished_export_goes_back_to_its_progress(state_a, rita):
     export = services.evidence_export_start(secretariat=state_a, user=rita)

@@ -112,7 +112,13 @@ def test_buttons_show_for_a_hand_upload_and_not_for_a_generated_document(state_a
     generated = generate(state_a, alicia, contains_personal_data=True)
     uploaded = attach(state_a, alicia, name="acta.pdf", contains_personal_data=True)
 
-    page = client_for(alicia).get(reverse("evidence:secretariat_list", kwargs={"pk": state_a.pk}))
+    # Both files hang off the STL itself: its subject page lists them with their buttons.
+    page = client_for(alicia).get(
+        reverse(
+            "evidence:subject",
+            kwargs={"pk": state_a.pk, "subject_type": "stl.secretariat", "subject_id": state_a.pk},
+        )
+    )
     body = page.content.decode()
 
     for name in ("supersede", "withdraw", "public_version"):

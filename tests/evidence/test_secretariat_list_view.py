@@ -19,7 +19,20 @@ def list_url(secretariat):
     return reverse("evidence:secretariat_list", kwargs={"pk": secretariat.pk})
 
 
-def test_reviewer_sees_every_file_with_its_state(state_a, alicia, rita):
+def installation_page(secretariat):
+    return reverse(
+        "evidence:subject",
+        kwargs={
+            "pk": secretariat.pk,
+            "subject_type": "stl.secretariat",
+            "subject_id": secretariat.pk,
+        },
+    )
+
+
+def test_reviewer_sees_each_subject_with_its_files_and_their_states_on_its_page(
+    state_a, alicia, rita
+):
     old = attach(state_a, alicia, name="primera versión.pdf")
     services.evidence_supersede(
         evidence=old,
@@ -32,12 +45,19 @@ def test_reviewer_sees_every_file_with_its_state(state_a, alicia, rita):
 
     page = client_for(rita).get(list_url(state_a)).content.decode()
 
-    assert "Instalación del STL: Oaxaca 2016–2018" in page
-    for name in ("primera versión.pdf", "segunda versión.pdf", "equivocada.pdf"):
-        assert name in page
-    assert "Sustituida" in page and "Retirada" in page and "Era de otra sesión" in page
+    # One row per subject, not one per file: three files, one of them current.
+    assert (
+        f'<a href="{installation_page(state_a)}">Instalación del STL: Oaxaca 2016–2018</a>' in page
+    )
+    assert '<td>3 <span class="meta">(1 vigente)</span></td>' in page
+    assert "primera versión.pdf" not in page
     assert "Descargar toda la evidencia (ZIP)" in page
     assert "Adjuntar el acta de instalación" not in page
+    subject_page = client_for(rita).get(installation_page(state_a)).content.decode()
+    for name in ("primera versión.pdf", "segunda versión.pdf", "equivocada.pdf"):
+        assert name in subject_page
+    assert "Sustituida" in subject_page and "Retirada" in subject_page
+    assert "Era de otra sesión" in subject_page
 
 
 def test_member_is_offered_to_attach_the_installation_act(state_a, alicia):
@@ -64,22 +84,30 @@ def test_evidence_of_another_stl_is_not_listed(state_a, state_b, alicia, bruno, 
 
     page = client_for(rita).get(list_url(state_a)).content.decode()
 
-    assert "de oaxaca.pdf" in page
-    assert "de jalisco.pdf" not in page
+    assert "Instalación del STL: Oaxaca 2016–2018" in page
+    assert "Jalisco" not in page
+    assert "1 registro en total." in page
 
 
-STL_LIST_QUERIES = 10
+def tables_with_a_file_each(secretariat, user, count):
+    from tests.cocreation.factories_dialogue import DialogueTableFactory, nucleus_of
+
+    for number in range(count):
+        table = DialogueTableFactory(nucleus=nucleus_of(secretariat))
+        attach(table, user, name=f"acta {number}.pdf", contains_personal_data=True)
 
 
-@pytest.mark.parametrize("files", [1, 20])
+# Session, user, secretariat, object permissions (user, groups), global permissions (user,
+# groups); the number of subjects, the page of subjects, the subjects of the page (one query per
+# subject model among them), the person's recent exports.
+STL_LIST_QUERIES = 11
+
+
+@pytest.mark.parametrize("subjects", [1, 30])
 def test_stl_list_takes_a_fixed_number_of_queries(
-    state_a, alicia, rita, files, django_assert_num_queries
+    state_a, alicia, rita, subjects, django_assert_num_queries
 ):
-    for number in range(files):
-        evidence = attach(state_a, alicia, name=f"acta {number}.pdf", contains_personal_data=True)
-    services.evidence_add_public_version(
-        evidence=evidence, uploaded_file=pdf_file("testada.pdf"), user=alicia
-    )
+    tables_with_a_file_each(state_a, alicia, subjects)
     services.evidence_export_start(secretariat=state_a, user=rita)
     client = client_for(rita)
     client.get(list_url(state_a))  # warm the content-type cache
@@ -87,11 +115,10 @@ def test_stl_list_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(STL_LIST_QUERIES):
         response = client.get(list_url(state_a))
 
-    # Each file's link, plus the one public version.
-    assert response.content.decode().count("/descargar/") == files + 1
+    assert response.content.decode().count('<th scope="row">') == min(subjects, 25)
 
 
-# One more query per further subject model on the page (tables, consultations, prioritisations,
+# One more query per further subject model on the page (the STL, consultations, prioritisations,
 # facilitator assignments), never one per subject.
 SEVERAL_TYPES_LIST_QUERIES = STL_LIST_QUERIES + 4
 
@@ -101,7 +128,8 @@ def test_stl_list_of_several_subject_types_takes_a_fixed_number_of_queries(
     state_a, adan, rita, count, django_assert_num_queries
 ):
     made = subjects_of_several_types(state_a, count=count)
-    attach_to_each(made, adan, files=2)
+    # The STL's own files last, so that the first page (newest first) shows every type.
+    attach_to_each([*made[1:], made[0]], adan, files=2)
     client = client_for(rita)
     client.get(list_url(state_a))  # warm the content-type cache
 
@@ -109,10 +137,64 @@ def test_stl_list_of_several_subject_types_takes_a_fixed_number_of_queries(
         response = client.get(list_url(state_a))
 
     page = response.content.decode()
-    assert page.count("/descargar/") == 2 * len(made)
+    assert page.count('<th scope="row">') == min(len(made), 25)
+    assert f"{len(made)} registros en total." in page
     # Each subject is named, using what its __str__ needs (nucleus, person, STL).
     assert "Instalación del STL: Oaxaca 2016–2018" in page
     assert "Mesa de diálogo: Mesa de " in page
     assert "Consulta pública: Foro abierto" in page
-    assert "Priorización: Priorización 0" in page
-    assert "Facilitación del STL: Facilitadora anterior 0 — Oaxaca 2016–2018" in page
+    assert "Priorización: Priorización " in page
+    assert "Facilitación del STL: Facilitadora anterior " in page
+
+
+def test_the_page_weighs_the_same_with_many_files_per_subject(state_a, alicia, rita):
+    from evidence.models import Evidence
+
+    tables_with_a_file_each(state_a, alicia, 26)
+    client = client_for(rita)
+    full_page = len(client.get(list_url(state_a)).content)
+    # 40 more subjects and 400 more files: the page still holds 25 rows of summaries.
+    tables_with_a_file_each(state_a, alicia, 40)
+    table = Evidence.objects.filter(secretariat=state_a).latest("uploaded_at").subject
+    for number in range(400):
+        evidence_row(table, alicia, number)
+    assert len(client.get(list_url(state_a)).content) < full_page * 1.15
+
+
+def evidence_row(subject, user, number):
+    """Store one more file row for ``subject`` directly (the vault's checks are not the point)."""
+    from tests.cocreation.factories_dialogue import evidence_of
+
+    row = evidence_of(subject, "otro", user=user)
+    row.original_name = f"foto {number}.jpg"
+    row.save(update_fields=["original_name"])
+
+
+def test_subjects_are_filtered_by_kind_phase_type_and_text(state_a, alicia, rita):
+    from tests.cocreation.factories_dialogue import DialogueTableFactory, nucleus_of
+
+    table = DialogueTableFactory(nucleus=nucleus_of(state_a))
+    attach(table, alicia, name="lista.pdf", kind="lista_asistencia", description="Asistentes")
+    attach(state_a, alicia, name="acta de instalación.pdf")
+    client = client_for(rita)
+
+    def rows(**params):
+        page = client.get(list_url(state_a), params).content.decode()
+        return {
+            label for label in ("Instalación del STL", "Mesa de diálogo") if f">{label}: " in page
+        }
+
+    assert rows() == {"Instalación del STL", "Mesa de diálogo"}
+    assert rows(kind="lista_asistencia") == {"Mesa de diálogo"}
+    assert rows(phase="instalacion") == {"Instalación del STL"}
+    assert rows(subject_type="cocreation.dialoguetable") == {"Mesa de diálogo"}
+    assert rows(search="INSTALACIÓN") == {"Instalación del STL"}
+    assert rows(search="asistentes") == {"Mesa de diálogo"}
+    assert rows(subject_type="no.registrado", kind="inventado") == {
+        "Instalación del STL",
+        "Mesa de diálogo",
+    }
+    assert (
+        "Ningún registro coincide"
+        in client.get(list_url(state_a), {"kind": "fotografia"}).content.decode()
+    )

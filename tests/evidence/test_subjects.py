@@ -94,17 +94,17 @@ def test_a_newly_registered_type_is_listed_with_one_more_query(
 ):
     from django.contrib.contenttypes.models import ContentType
 
-    from evidence.selectors import evidence_for_secretariat
+    from evidence.selectors import evidence_subjects, subject_summaries
 
     for nucleus in state_a.nuclei.all():
         attach(nucleus, adan)
     attach(state_a, adan)
     ContentType.objects.get_for_models(*(t.model for t in subjects.registered_subject_types()))
 
-    # The files, the STL, the nuclei (whatever their number).
+    # The subjects with files, the STL, the nuclei (whatever their number).
     with django_assert_num_queries(3):
-        phases = evidence_for_secretariat(secretariat=state_a)
-        labels = [group.label for phase in phases for group in phase.subjects]
+        rows = evidence_subjects(secretariat=state_a)
+        labels = [row.label for row in subject_summaries(secretariat=state_a, rows=rows)]
 
     assert "Instalación del STL: Oaxaca 2016–2018" in labels
     assert sum(label.startswith("Núcleo: ") for label in labels) == state_a.nuclei.count()
