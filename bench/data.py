@@ -48,6 +48,24 @@ MEMBER_NUCLEI = [
 ACCEPTED_MEMBERS = 2
 
 
+# The URL arguments the fill gives a value for (besides ``pk``, the measured STL): the keys of
+# ``BenchData.objects``. tests/test_bench.py checks that every URL of the measured namespaces
+# needs nothing else.
+OBJECT_KEYS = frozenset(
+    {
+        "table_pk",
+        "consultation_pk",
+        "problem_pk",
+        "prioritization_pk",
+        "entry_pk",
+        "decision_pk",
+        "evidence_id",
+        "member_pk",
+        "export_id",
+    }
+)
+
+
 @dataclass
 class BenchData:
     """What the pages need to build their URLs, who requests them, and who the load logs in as."""
@@ -307,6 +325,7 @@ def fill(*, stls: int, heavy: bool = False, log=lambda message: None) -> BenchDa
     data.subjects = _subjects_of(data.measured_pk, registered_subject_types())
     if "export_id" not in data.objects:
         data.objects["export_id"] = _export(data)
+    assert set(data.objects) == OBJECT_KEYS, sorted(set(data.objects) ^ OBJECT_KEYS)
     data.summary.append(
         f"database: {Evidence.objects.count()} evidence rows, "
         f"{EvidenceExport.objects.count()} export(s), {User.objects.count()} accounts; "

@@ -55,6 +55,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--no-pdf", action="store_true", help="skip the methodology PDF measurement"
     )
     parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="profile in process the pages whose label contains TEXT: their SQL and the "
+        "functions where the time goes (repeatable)",
+    )
+    parser.add_argument(
         "--requests", type=int, default=200, metavar="R", help="measured requests per page (200)"
     )
     parser.add_argument(
@@ -325,13 +333,22 @@ def session_cookies(data) -> dict[str, str]:
     return cookies
 
 
+_CLIENTS: dict[str, object] = {}
+
+
 def _in_process_get(path: str, cookie: str):
-    """GET ``path`` in this process with the session ``cookie``; return the closed response."""
+    """GET ``path`` in this process with the session ``cookie``; return the closed response.
+
+    One test client per session: a new client builds a new handler, whose middleware start-up
+    (WhiteNoise indexing the static files) would otherwise be counted in every request.
+    """
     from django.conf import settings
     from django.test import Client
 
-    client = Client(headers=PROXY_HEADERS)
-    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    client = _CLIENTS.get(cookie)
+    if client is None:
+        client = _CLIENTS[cookie] = Client(headers=PROXY_HEADERS)
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
     response = client.get(path)
     if response.streaming:
         b"".join(response.streaming_content)
@@ -430,6 +447,58 @@ def measure_latency(targets: list[Target], port: int, *, warmup: int, requests: 
     finally:
         client.close()
     return client.connections
+
+
+def profile(targets: list[Target], texts: list[str], *, rounds: int = 20) -> list[str]:
+    """Return, for each page matching ``texts``, its SQL and where its time goes (cProfile)."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = []
+    for target in targets:
+        if not any(text in target.label for text in texts):
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            _in_process_get(target.path, target.cookie)
+        sql_seconds = sum(float(query["time"]) for query in captured)
+        lines += ["", f"### {target.label} — {target.path} as {target.persona}", ""]
+        lines.append(f"{len(captured)} queries, {sql_seconds * 1000:.0f} ms in the database:")
+        for query in sorted(captured, key=lambda q: -float(q["time"]))[:8]:
+            lines.append(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:160]}")
+        started = time.perf_counter()
+        for _ in range(rounds):
+            _in_process_get(target.path, target.cookie)
+        plain = (time.perf_counter() - started) / rounds
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(rounds):
+            _in_process_get(target.path, target.cookie)
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=io.StringIO())
+        total = stats.total_tt
+        rendering = sum(
+            entry[3]
+            for (filename, _line, name), entry in stats.stats.items()
+            if name == "render_to_string" and filename.endswith("loader.py")
+        )
+        lines.append(
+            f"{plain * 1000:.1f} ms per request in process without the profiler; under cProfile, "
+            f"template rendering takes {rendering / total:.0%} of the time"
+        )
+        out = io.StringIO()
+        stats.stream = out
+        stats.sort_stats("tottime").print_stats(12)
+        lines.append("functions with the most own time (cProfile, tottime):")
+        lines += [
+            "  " + line
+            for line in out.getvalue().splitlines()
+            if line.strip() and ("(" in line or "ncalls" in line)
+        ]
+    return lines
 
 
 # --- the methodology PDF -------------------------------------------------------------------------
@@ -618,10 +687,10 @@ def run(args) -> int:
         targets = [trivial, base, *found]
         log(f"count queries in process ({len(targets)} URLs)")
         count_queries(targets)
-        extra = []
+        extra = profile(targets, args.profile) if args.profile else []
         if not args.no_pdf:
             log("methodology PDF, in a fresh process")
-            extra = methodology_pdf_figures()
+            extra = [*methodology_pdf_figures(), *extra]
         django_close()
 
         port = free_port()
