@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -251,6 +252,32 @@ def cpu_seconds(master_pid: int) -> float:
     return total
 
 
+def postgres_cpu(database: str) -> dict[int, float]:
+    """Return the CPU seconds so far of each PostgreSQL backend serving ``database``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    backends = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not command.startswith("postgres:") or f" {database} " not in f"{command} ":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        backends[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return backends
+
+
+def machine_cpu() -> tuple[float, float]:
+    """Return the machine's busy and total CPU seconds so far, all CPUs summed (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
 # --- the figures ----------------------------------------------------------------------------------
 
 
@@ -381,6 +408,9 @@ def run(args) -> int:
 
         load_before = " / ".join(f"{value:.2f}" for value in os.getloadavg())
         cpu_before = cpu_seconds(server.pid)
+        machine_before = machine_cpu()
+        postgres_before = postgres_cpu(args.database)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         log(
             f"locust: {args.users} users, {args.spawn_rate:g}/s, think {args.think:g} s, "
             f"{args.duration} s"
@@ -424,6 +454,18 @@ def run(args) -> int:
             locust.terminate()
             locust.wait(timeout=20)
         cpu = cpu_seconds(server.pid) - cpu_before
+        machine_after = machine_cpu()
+        postgres_after = postgres_cpu(args.database)
+        database_cpu = sum(
+            seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()
+        )
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # Only locust has ended and been waited for since: the children's delta is its CPU.
+        locust_cpu = (children_after.ru_utime - children_before.ru_utime) + (
+            children_after.ru_stime - children_before.ru_stime
+        )
+        busy = machine_after[0] - machine_before[0]
+        capacity = machine_after[1] - machine_before[1]
         load_after = " / ".join(f"{value:.2f}" for value in os.getloadavg())
         if not samples_path.exists():
             log("locust wrote no samples; the end of its log:")
@@ -440,7 +482,12 @@ def run(args) -> int:
             f"load, uploads of {args.upload_kb} KB",
             *(f"data: {line}" for line in data.summary),
             runner.describe_server(args),
-            f"gunicorn CPU {cpu:.0f} s in {elapsed:.0f} s ({cpu / elapsed:.2f} CPUs on average); "
+            f"CPU during the load ({elapsed:.0f} s, {os.cpu_count()} CPUs): the machine was busy "
+            f"{busy / capacity:.0%} of the time ({busy / elapsed:.2f} CPUs): gunicorn "
+            f"{cpu / elapsed:.2f} CPUs ({cpu:.0f} s), PostgreSQL (this database's backends) "
+            f"{database_cpu / elapsed:.2f} CPUs, locust {locust_cpu / elapsed:.2f} CPUs, "
+            f"everything else (other people's work on the machine) "
+            f"{(busy - cpu - database_cpu - locust_cpu) / elapsed:.2f} CPUs",
             f"load average (1/5/15 min) before {load_before}, after {load_after}",
             runner.describe_machine(started),
             f"failed logins recorded by django-axes: {failed_logins()}",
