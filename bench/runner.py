@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import logging
 import math
 import os
 import platform
@@ -38,6 +39,29 @@ def parse_args(argv=None) -> argparse.Namespace:
         "settings, each beside a trivial Django view served by the same process.",
     )
     parser.add_argument("--stls", type=int, default=30, metavar="N", help="STLs to create (30)")
+    parser.add_argument(
+        "--heavy",
+        action="store_true",
+        help="add one heavy STL (bench/heavy.py) and measure its pages",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="measure only the pages whose label contains TEXT (repeatable)",
+    )
+    parser.add_argument(
+        "--no-pdf", action="store_true", help="skip the methodology PDF measurement"
+    )
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="profile in process the pages whose label contains TEXT: their SQL and the "
+        "functions where the time goes (repeatable)",
+    )
     parser.add_argument(
         "--requests", type=int, default=200, metavar="R", help="measured requests per page (200)"
     )
@@ -281,6 +305,8 @@ class Target:
     path: str
     persona: str
     cookie: str
+    download: bool = False
+    note: str = ""
     queries: int = 0
     size: int = 0
     samples: list[float] | None = None
@@ -307,19 +333,89 @@ def session_cookies(data) -> dict[str, str]:
     return cookies
 
 
+_CLIENTS: dict[str, object] = {}
+
+
+def _in_process_get(path: str, cookie: str):
+    """GET ``path`` in this process with the session ``cookie``; return the closed response.
+
+    One test client per session: a new client builds a new handler, whose middleware start-up
+    (WhiteNoise indexing the static files) would otherwise be counted in every request.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = _CLIENTS.get(cookie)
+    if client is None:
+        client = _CLIENTS[cookie] = Client(headers=PROXY_HEADERS)
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = client.get(path)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    response.close()
+    return response
+
+
+def _is_download(response) -> bool:
+    return response.streaming or "attachment" in response.get("Content-Disposition", "")
+
+
+def resolve_targets(data, cookies: dict[str, str], only: list[str]):
+    """Find who each candidate page answers 200 to; return pages, downloads and the rest."""
+    from bench.pages import Unmeasured, candidates, personas_to_try
+
+    # The 404s of the personas tried first are expected: keep them out of the progress output.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    pages, unmeasured = candidates(data)
+    if only:
+        pages = [page for page in pages if any(text in page.name for text in only)]
+        unmeasured = [item for item in unmeasured if any(text in item.name for text in only)]
+    targets = []
+    for page in pages:
+        path = page.url()
+        answers = []
+        for persona in personas_to_try(page):
+            response = _in_process_get(path, cookies[persona])
+            answers.append(f"{persona} {response.status_code}")
+            if response.status_code in (404, 302):
+                continue
+            break
+        if response.status_code == 405:
+            unmeasured.append(Unmeasured(page.name, "action: answers 405 to GET", expected=True))
+            continue
+        if response.status_code != 200:
+            unmeasured.append(
+                Unmeasured(
+                    page.name,
+                    f"no persona gets 200 from {path} ({', '.join(answers)}): give the fill "
+                    "the objects this page needs (bench/data.py, bench/heavy.py)",
+                    expected=False,
+                )
+            )
+            continue
+        note = f"{page.persona} gets {answers[0].split()[1]}" if persona != page.persona else ""
+        targets.append(
+            Target(
+                label=page.name,
+                path=path,
+                persona=persona,
+                cookie=cookies[persona],
+                download=_is_download(response),
+                note=note,
+            )
+        )
+    return targets, unmeasured
+
+
 def count_queries(targets: list[Target]) -> None:
     """Count each page's SQL queries in this process, on a second (warm) request."""
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     for target in targets:
-        client = Client(headers=PROXY_HEADERS)
-        client.cookies[settings.SESSION_COOKIE_NAME] = target.cookie
-        client.get(target.path)
+        _in_process_get(target.path, target.cookie)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(target.path)
+            response = _in_process_get(target.path, target.cookie)
         if response.status_code != 200:
             raise RuntimeError(f"{target.path} answered {response.status_code} in process")
         target.queries = len(captured)
@@ -346,16 +442,90 @@ def measure_latency(targets: list[Target], port: int, *, warmup: int, requests: 
                 target.size = size
                 if round_number >= warmup:
                     target.samples.append(elapsed)
+            if round_number + 1 == warmup or (round_number + 1 - warmup) % 25 == 0:
+                log(f"round {round_number + 1} of {warmup + requests}")
     finally:
         client.close()
     return client.connections
 
 
+def profile(targets: list[Target], texts: list[str], *, rounds: int = 20) -> list[str]:
+    """Return, for each page matching ``texts``, its SQL and where its time goes (cProfile)."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = []
+    for target in targets:
+        if not any(text in target.label for text in texts):
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            _in_process_get(target.path, target.cookie)
+        sql_seconds = sum(float(query["time"]) for query in captured)
+        lines += ["", f"### {target.label} — {target.path} as {target.persona}", ""]
+        lines.append(f"{len(captured)} queries, {sql_seconds * 1000:.0f} ms in the database:")
+        for query in sorted(captured, key=lambda q: -float(q["time"]))[:8]:
+            lines.append(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:160]}")
+        started = time.perf_counter()
+        for _ in range(rounds):
+            _in_process_get(target.path, target.cookie)
+        plain = (time.perf_counter() - started) / rounds
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(rounds):
+            _in_process_get(target.path, target.cookie)
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=io.StringIO())
+        total = stats.total_tt
+        rendering = sum(
+            entry[3]
+            for (filename, _line, name), entry in stats.stats.items()
+            if name == "render_to_string" and filename.endswith("loader.py")
+        )
+        lines.append(
+            f"{plain * 1000:.1f} ms per request in process without the profiler; under cProfile, "
+            f"template rendering takes {rendering / total:.0%} of the time"
+        )
+        out = io.StringIO()
+        stats.stream = out
+        stats.sort_stats("tottime").print_stats(12)
+        lines.append("functions with the most own time (cProfile, tottime):")
+        lines += [
+            "  " + line
+            for line in out.getvalue().splitlines()
+            if line.strip() and ("(" in line or "ncalls" in line)
+        ]
+    return lines
+
+
+# --- the methodology PDF -------------------------------------------------------------------------
+
+
+def methodology_pdf_figures(timeout: float = 600) -> list[str]:
+    """Render the methodology PDF in a fresh process (``bench/pdf.py``); return the report line."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.pdf"],
+        cwd=BASE_DIR,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        return [f"methodology PDF: failed ({completed.stderr.strip()[-500:]})"]
+    return [completed.stdout.strip()]
+
+
 # --- the report ----------------------------------------------------------------------------------
 
+TARGET_RATIO = 4.0
 
-def report(targets: list[Target], context: list[str]) -> str:
-    trivial = targets[0]
+
+def table(targets: list[Target], trivial: Target, base: Target | None) -> list[str]:
     header = [
         "page",
         "path",
@@ -365,10 +535,13 @@ def report(targets: list[Target], context: list[str]) -> str:
         "p95 ms",
         "median ratio vs trivial",
         "p95 ratio vs trivial",
+        f"≤ {TARGET_RATIO:g}×",
+        "median ratio vs base page",
         "bytes",
     ]
     rows = [header, ["---"] * len(header)]
     for target in targets:
+        ratio = target.median_ms() / trivial.median_ms()
         rows.append(
             [
                 target.label,
@@ -377,19 +550,51 @@ def report(targets: list[Target], context: list[str]) -> str:
                 str(target.queries),
                 f"{target.median_ms():.2f}",
                 f"{target.p95_ms():.2f}",
-                f"{target.median_ms() / trivial.median_ms():.1f}×",
+                f"{ratio:.1f}×",
                 f"{target.p95_ms() / trivial.p95_ms():.1f}×",
+                "" if target is trivial else ("yes" if ratio <= TARGET_RATIO else "NO"),
+                f"{target.median_ms() / base.median_ms():.1f}×" if base else "",
                 str(target.size),
             ]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [*context, ""]
+    lines = []
     for row in rows:
         if row[0] == "---":
             lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
         else:
             cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(targets: list[Target], context: list[str], unmeasured=(), extra=()) -> str:
+    trivial = targets[0]
+    base = next((target for target in targets if target.label == "bench_base"), None)
+    pages = [target for target in targets if not target.download]
+    downloads = [target for target in targets if target.download]
+    lines = [*context, "", *table(pages, trivial, base)]
+    if downloads:
+        lines += ["", "Downloads (the file is hashed and copied before it is sent):", ""]
+        lines += table([trivial, *downloads], trivial, base)
+    over = [
+        target.label
+        for target in pages
+        if target is not trivial and target is not base
+        if target.median_ms() / trivial.median_ms() > TARGET_RATIO
+    ]
+    lines += [
+        "",
+        f"Pages over {TARGET_RATIO:g}× the trivial view's median: "
+        + (", ".join(over) if over else "none"),
+    ]
+    notes = [f"{target.label}: {target.note}" for target in targets if target.note]
+    if notes:
+        lines += ["Measured as another persona than the first choice: " + "; ".join(notes)]
+    for item in unmeasured:
+        marker = "not measured" if item.expected else "NOT MEASURED (fix the bench)"
+        lines.append(f"{marker}: {item.name} — {item.reason}")
+    lines += list(extra)
     return "\n".join(lines)
 
 
@@ -400,53 +605,92 @@ def _sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def setup_django(args, tmp: Path):
+    """Set the production environment, recreate the database, migrate and collect static files."""
+    for name in CLEARED:
+        os.environ.pop(name, None)
+    os.environ.update(run_environment(args, tmp))
+    sys.path.insert(0, str(BASE_DIR))
+    if not args.sqlite:
+        log(f"database {args.database} (PostgreSQL, created afresh)")
+        database_recreate(args)
+        args.database_made = True
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    log("migrate")
+    call_command("migrate", interactive=False, verbosity=0)
+    log("collectstatic into the run's temporary directory")
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def describe_server(args, connections: int | None = None) -> str:
+    from django.conf import settings
+    from django.db import connection
+
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        version = connection.pg_version
+        vendor = f"PostgreSQL {version // 10000}.{version % 10000}"
+    else:
+        vendor = f"SQLite {connection.Database.sqlite_version}"
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    kept = f", keep-alive ({connections} connection(s) used)" if connections is not None else ""
+    return (
+        f"server: gunicorn gthread, {args.workers} worker(s) × {args.threads} threads{kept}; "
+        f"settings: DJANGO_ENV=production (bench.settings), {vendor}, cache {cache}"
+    )
+
+
+def describe_machine(started: float) -> str:
+    import django
+
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"machine: {platform.node()} · {os.cpu_count()} CPUs · load average (1/5/15 min) {load} · "
+        f"Python {platform.python_version()} · Django {django.get_version()} · "
+        f"{time.monotonic() - started:.0f} s"
+    )
+
+
 def run(args) -> int:
     signal.signal(signal.SIGTERM, _sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="pal-bench-"))
     gunicorn_log = tmp / "gunicorn.log"
     server = None
-    database_made = False
-    django_ready = False
     failed = True
+    started = time.monotonic()
     try:
-        for name in CLEARED:
-            os.environ.pop(name, None)
-        os.environ.update(run_environment(args, tmp))
-        sys.path.insert(0, str(BASE_DIR))
+        setup_django(args, tmp)
 
-        if not args.sqlite:
-            log(f"database {args.database} (PostgreSQL, created afresh)")
-            database_recreate(args)
-            database_made = True
-
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        django_ready = True
-        started = time.monotonic()
-        log("migrate")
-        call_command("migrate", interactive=False, verbosity=0)
-        log("collectstatic into the run's temporary directory")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        from django.urls import reverse
 
         from bench import data as bench_data
-        from bench.pages import PAGES, TRIVIAL
+        from bench.pages import TRIVIAL
 
-        log(f"fill: {args.stls} STLs through the services")
-        data = bench_data.fill(stls=args.stls)
+        log(f"fill: {args.stls} STLs{' + the heavy STL' if args.heavy else ''}")
+        data = bench_data.fill(stls=args.stls, heavy=args.heavy, log=log)
         cookies = session_cookies(data)
-        targets = [
-            Target(
-                label=page.url_name,
-                path=page.url(data),
-                persona=page.persona,
-                cookie=cookies[page.persona],
-            )
-            for page in [TRIVIAL, *PAGES]
-        ]
-        log("count queries in process")
+        log("find the pages and who gets 200 from each, in process")
+        found, unmeasured = resolve_targets(data, cookies, args.only)
+        trivial = Target(
+            label=TRIVIAL.name, path=TRIVIAL.url(), persona="reviewer", cookie=cookies["reviewer"]
+        )
+        base = Target(
+            label="bench_base",
+            path=reverse("bench_base"),
+            persona="reviewer",
+            cookie=cookies["reviewer"],
+        )
+        targets = [trivial, base, *found]
+        log(f"count queries in process ({len(targets)} URLs)")
         count_queries(targets)
+        extra = profile(targets, args.profile) if args.profile else []
+        if not args.no_pdf:
+            log("methodology PDF, in a fresh process")
+            extra = [*methodology_pdf_figures(), *extra]
         django_close()
 
         port = free_port()
@@ -454,43 +698,32 @@ def run(args) -> int:
         server = gunicorn_start(args, port, gunicorn_log)
         gunicorn_wait(server, port, targets[0].path)
         log(f"{args.warmup} warm-up + {args.requests} measured requests per page, round-robin")
+        load_before = " / ".join(f"{value:.1f}" for value in os.getloadavg())
         connections = measure_latency(
             targets, port, warmup=args.warmup, requests=args.requests, timeout=args.timeout
         )
-
-        from django.conf import settings
-        from django.db import connection
-
-        vendor = connection.vendor
-        if vendor == "postgresql":
-            version = connection.pg_version
-            vendor = f"PostgreSQL {version // 10000}.{version % 10000}"
-        else:
-            vendor = f"SQLite {connection.Database.sqlite_version}"
-        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         context = [
-            f"PAL Portal bench — {args.stls} STL(s), {args.warmup} warm-up + {args.requests} "
-            f"measured requests per page (round-robin), {len(targets)} pages",
-            f"server: gunicorn gthread, {args.workers} worker(s) × {args.threads} threads, "
-            f"keep-alive ({connections} connection(s) used); "
-            f"settings: DJANGO_ENV=production (bench.settings), {vendor}, cache {cache}",
-            f"machine: {platform.node()} · {os.cpu_count()} CPUs · load average "
-            f"{os.getloadavg()[0]:.1f} · Python "
-            f"{platform.python_version()} · Django {django.get_version()} · "
-            f"{time.monotonic() - started:.0f} s",
+            f"PAL Portal bench — {args.stls} STL(s){' + 1 heavy STL' if args.heavy else ''}, "
+            f"{args.warmup} warm-up + {args.requests} measured requests per page (round-robin), "
+            f"{len(targets)} URLs",
+            *(f"data: {line}" for line in data.summary),
+            describe_server(args, connections),
+            describe_machine(started) + f" (load average before measuring: {load_before})",
         ]
-        print(report(targets, context), flush=True)
+        print(report(targets, context, unmeasured, extra), flush=True)
         failed = False
-        return 0
+        return 0 if all(item.expected for item in unmeasured) else 2
     finally:
         if server is not None:
             gunicorn_stop(server)
             if failed or server.returncode not in (0, -signal.SIGTERM):
                 log(f"gunicorn exited with {server.returncode}; the end of its log:")
                 print(gunicorn_log.read_text(errors="replace")[-3000:], file=sys.stderr)
-        if django_ready:
+        from django.apps import apps
+
+        if apps.ready:
             django_close()
-        if database_made and not args.keep_db:
+        if getattr(args, "database_made", False) and not args.keep_db:
             database_drop(args)
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -1,4 +1,4 @@
-"""The portal's URLconf with the benchmark's trivial view added in front of it."""
+"""The portal's URLconf with the benchmark's baseline views added in front of it."""
 
 from django.urls import path
 
@@ -7,5 +7,6 @@ from pal_portal.urls import urlpatterns as portal_urlpatterns
 
 urlpatterns = [
     path("__bench__/trivial", views.trivial, name="bench_trivial"),
+    path("__bench__/base", views.base_page, name="bench_base"),
     *portal_urlpatterns,
 ]
