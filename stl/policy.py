@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import assign_perm, get_perms, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from pal_portal import request_cache
 from stl.models import (
@@ -61,16 +61,38 @@ def revoke_facilitator_access(*, user, secretariat) -> None:
 # --- global roles -------------------------------------------------------------------------------
 
 
+# The model permissions that make a global role (see stl/roles.py for the groups that hold them).
+GLOBAL_CODENAMES = ("add_secretariat", "review_secretariat", "view_secretariat")
+
+
+def _global_codenames(user) -> frozenset[str]:
+    """Return which of GLOBAL_CODENAMES the user holds, in one query, once per request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(GLOBAL_CODENAMES)
+
+    def compute():
+        return frozenset(
+            Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .filter(content_type__app_label="stl", codename__in=GLOBAL_CODENAMES)
+            .values_list("codename", flat=True)
+            .distinct()
+        )
+
+    return request_cache.get_or_compute(("global_codenames", user.pk), compute)
+
+
 def is_inai_admin(user) -> bool:
-    return user.is_authenticated and user.has_perm("stl.add_secretariat")
+    return "add_secretariat" in _global_codenames(user)
 
 
 def is_reviewer(user) -> bool:
-    return user.is_authenticated and user.has_perm("stl.review_secretariat")
+    return "review_secretariat" in _global_codenames(user)
 
 
 def sees_every_secretariat(user) -> bool:
-    return user.is_authenticated and user.has_perm("stl.view_secretariat")
+    return "view_secretariat" in _global_codenames(user)
 
 
 # --- what a user may do with one secretariat ------------------------------------------------------
@@ -149,9 +171,26 @@ def _anonymous_access(secretariat) -> SecretariatAccess:
     return NO_ACCESS
 
 
+def _object_codenames(user, secretariat) -> set[str]:
+    """Return the user's object permissions on the STL, own or through a group, in one query.
+
+    Guardian's direct foreign-key tables are read as guardian would (an inactive account holds
+    none), in one statement instead of its two.
+    """
+    if not user.is_active:
+        return set()
+    by_user = SecretariatUserObjectPermission.objects.filter(
+        user=user, content_object=secretariat
+    ).values_list("permission__codename", flat=True)
+    by_group = SecretariatGroupObjectPermission.objects.filter(
+        group__user=user, content_object=secretariat
+    ).values_list("permission__codename", flat=True)
+    return set(by_user.union(by_group))
+
+
 def _compute_access(user, secretariat) -> SecretariatAccess:
     """Return the access of a signed-in user (one query for object permissions)."""
-    object_perms = set(get_perms(user, secretariat))
+    object_perms = _object_codenames(user, secretariat)
     admin = is_inai_admin(user)
     reviewer = is_reviewer(user)
     participate = "participate_secretariat" in object_perms

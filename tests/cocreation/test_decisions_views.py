@@ -228,7 +228,7 @@ def test_detail_query_count_does_not_grow_with_votes(
     assert text(response).count("<tr>") >= voters
 
 
-QUERIES_ON_DETAIL = 15
+QUERIES_ON_DETAIL = 13
 
 
 def test_dashboard_links_to_prioritizations_decisions_and_neutrality(state_a, alicia, fernanda):

@@ -23,9 +23,9 @@ from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
-# Every page costs seven queries before its record: session, user, secretariat, object
-# permissions (user, groups), global permissions (user, groups).
-BEFORE = 7
+# Every page costs five queries before its record: session, user, secretariat, object
+# permissions (own and through groups, one query), global roles (one query).
+BEFORE = 5
 # + the table, its nucleus' members, their answers on the minutes, the person's own membership
 # (who may edit or answer), the attendance register, the problems raised, the evidence.
 TABLE_DETAIL_QUERIES = BEFORE + 7

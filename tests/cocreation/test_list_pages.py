@@ -85,17 +85,17 @@ def fill_decisions(secretariat, count):
         make_vote(make_decision(secretariat, title=f"Acuerdo {n}"), voter, Vote.Choice.FOR)
 
 
-# name: (fill, marker of one row, queries). Every page costs seven queries before its list:
-# session, user, secretariat, object permissions (user, groups), global permissions (user,
-# groups); then the list's count and its page, plus what each list says below.
+# name: (fill, marker of one row, queries). Every page costs five queries before its list:
+# session, user, secretariat, object permissions (own and through groups), global roles;
+# then the list's count and its page, plus what each list says below.
 LISTS = {
     # + the nuclei (for the filter and the warning of nuclei without tables)
-    "table_list": (fill_tables, '<th scope="row">', 7 + 1 + 2),
-    "consultation_list": (fill_consultations, '<th scope="row">', 7 + 2),
+    "table_list": (fill_tables, '<th scope="row">', 5 + 1 + 2),
+    "consultation_list": (fill_consultations, '<th scope="row">', 5 + 2),
     # + each problem's origins and the duplicates merged into it
-    "problem_list": (fill_problems, '<li id="problematica-', 7 + 2 + 2),
-    "prioritization_list": (fill_prioritizations, '<th scope="row">', 7 + 2),
-    "decision_list": (fill_decisions, '<th scope="row">', 7 + 2),
+    "problem_list": (fill_problems, '<li id="problematica-', 5 + 2 + 2),
+    "prioritization_list": (fill_prioritizations, '<th scope="row">', 5 + 2),
+    "decision_list": (fill_decisions, '<th scope="row">', 5 + 2),
 }
 
 

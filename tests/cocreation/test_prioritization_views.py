@@ -446,7 +446,7 @@ def test_detail_query_count_does_not_grow_with_entries(
     assert response.status_code == 200
 
 
-QUERIES_ON_DETAIL = 13
+QUERIES_ON_DETAIL = 11
 
 
 def form_tag(page: str, action: str) -> str:

@@ -111,7 +111,7 @@ def test_evidence_list_links_to_the_log(state_a, rita):
 # Session, user, secretariat, object permissions (user, groups), global permissions (user,
 # groups); the number of lines, the page's lines (every source merged in one query), then one
 # query per source on the page: the STL, its nuclei, members, facilitators and the evidence log.
-HISTORY_QUERIES = 14
+HISTORY_QUERIES = 12
 
 
 def change_each_part_of_the_registry(secretariat):

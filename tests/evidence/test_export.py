@@ -272,7 +272,7 @@ def test_reviewer_follows_the_progress_and_downloads_the_zip(state_a, alicia, ri
 
 # Session, user, the export with its STL, object permissions (user, groups), global permissions
 # (user, groups).
-EXPORT_STATUS_QUERIES = 7
+EXPORT_STATUS_QUERIES = 5
 
 
 @pytest.mark.django_db

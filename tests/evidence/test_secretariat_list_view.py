@@ -100,7 +100,7 @@ def tables_with_a_file_each(secretariat, user, count):
 # Session, user, secretariat, object permissions (user, groups), global permissions (user,
 # groups); the number of subjects, the page of subjects, the subjects of the page (one query per
 # subject model among them), the person's recent exports.
-STL_LIST_QUERIES = 11
+STL_LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("subjects", [1, 30])

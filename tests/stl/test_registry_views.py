@@ -216,8 +216,8 @@ def test_stl_list_query_count_does_not_grow_with_data(count, rita, django_assert
     _fill(count)
     client = client_for(rita)
     _warm_content_types()
-    # session, user, the user's permissions (2: own and group), the count, the page
-    with django_assert_num_queries(6):
+    # session, user, the user's global roles (one query), the count, the page
+    with django_assert_num_queries(5):
         response = client.get(reverse("stl:list"))
     assert response.status_code == 200
     assert response.content.decode().count('scope="row"') == min(count, 25)
@@ -230,8 +230,8 @@ def test_member_stl_list_query_count_does_not_grow_with_data(
     _fill(count)
     client = client_for(alicia)
     _warm_content_types()
-    # session, user, own and group permissions, the count, the page
-    with django_assert_num_queries(6):
+    # session, user, global roles (one query), the count, the page
+    with django_assert_num_queries(5):
         response = client.get(reverse("stl:list"))
     assert response.content.decode().count('scope="row"') == 1
 
@@ -251,7 +251,7 @@ def test_dashboard_query_count_does_not_grow_with_members(
     # secretariat, session, user, object permissions (user, group), model permissions (2),
     # nuclei with members (2), facilitator (whether the signed declaration is filed rides along
     # as a subquery of that same query)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(state_a.get_absolute_url())
     assert response.status_code == 200
     page = response.content.decode()
@@ -323,7 +323,7 @@ def test_dashboard_query_count_does_not_grow_with_stls(
     _fill(count)
     client = client_for(alicia)
     _warm_content_types()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(state_a.get_absolute_url())
     assert response.status_code == 200
 
