@@ -90,6 +90,10 @@ class BenchData:
         return self.measured_pk
 
 
+# An attendee of each small STL's table, whose ballot the facilitator records on their behalf.
+BALLOT_NAME = "Participante de la mesa"
+
+
 def person(index: int) -> str:
     first = FIRST_NAMES[index % len(FIRST_NAMES)]
     last = LAST_NAMES[(index // len(FIRST_NAMES)) % len(LAST_NAMES)]
@@ -211,7 +215,8 @@ def _small_record(*, secretariat) -> dict[str, int]:
         agenda="1. Bienvenida\n2. Problemáticas del estado\n3. Acuerdos",
         minutes="Se identificaron las problemáticas del estado y se acordó priorizarlas.",
         attendee_count=12,
-        attendees=[AttendeeLine(person(n), f"Organización {n}") for n in range(3)],
+        attendees=[AttendeeLine(person(n), f"Organización {n}") for n in range(3)]
+        + [AttendeeLine(BALLOT_NAME, "Vecina del estado")],
         problem_titles=["Opacidad en obra pública", "Poca información sobre salud"],
         user=facilitator,
     )
@@ -241,7 +246,7 @@ def _small_record(*, secretariat) -> dict[str, int]:
     cocreation.prioritization_entry_record(
         prioritization=prioritization,
         nucleus=member.nucleus,
-        participant=person(0),  # on the register of the table above: a person the record knows
+        participant=BALLOT_NAME,  # on the register of the table above: a person the record knows
         data=[problem.pk for problem in problems],
         user=facilitator,
     )
