@@ -37,7 +37,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=tests --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
