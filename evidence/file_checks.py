@@ -513,7 +513,7 @@ def _ooxml_type(*, names: set[str], expected: str) -> str:
         return ZIP
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise ValidationError(
-            _("El documento contiene macros y no se acepta. Guárdelo sin macros."),
+            _("El documento contiene macros y no se acepta. Guárdalo sin macros."),
             code="office_macros",
         )
     found = [
@@ -615,7 +615,7 @@ def _check_text(*, path: StrPath, allow_legacy_encoding: bool) -> str:
                 raise ValidationError(
                     _(
                         "El archivo de texto contiene bytes nulos; parece binario o está en "
-                        "UTF-16. Guárdelo como UTF-8."
+                        "UTF-16. Guárdalo como UTF-8."
                     ),
                     code="text_binary",
                 )
@@ -646,7 +646,7 @@ def _check_text(*, path: StrPath, allow_legacy_encoding: bool) -> str:
         return "utf-8-sig" if has_bom else "utf-8"
     if not allow_legacy_encoding:
         raise ValidationError(
-            _("El archivo de texto no está codificado en UTF-8. Guárdelo como UTF-8."),
+            _("El archivo de texto no está codificado en UTF-8. Guárdalo como UTF-8."),
             code="text_encoding",
         )
     # Excel in es-MX saves CSV as Windows-1252; Latin-1 decodes anything else.

@@ -127,7 +127,7 @@ def _opened(source: StrPath | BinaryIO):
         pdf = pikepdf.open(source)
     except pikepdf.PasswordError as exc:
         raise ValidationError(
-            _("El PDF está protegido con contraseña. Súbalo sin contraseña para poder revisarlo."),
+            _("El PDF está protegido con contraseña. Súbelo sin contraseña para poder revisarlo."),
             code="pdf_encrypted",
         ) from exc
     except Exception as exc:  # noqa: BLE001 - qpdf reports a broken file in several ways

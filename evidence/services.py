@@ -74,11 +74,11 @@ class EvidenceIntegrityError(Exception):
         if self.problem == self.MISSING:
             return _(
                 "El archivo «%(name)s» no se encuentra en el almacén de evidencia. "
-                "Se registró el incidente; avise a la administración del INAI."
+                "Se registró el incidente; avisa a la administración del INAI."
             ) % {"name": self.name}
         return _(
             "El archivo «%(name)s» no coincide con la huella SHA-256 registrada al subirlo: "
-            "pudo haber sido alterado. No se entrega y se registró el incidente; avise a la "
+            "pudo haber sido alterado. No se entrega y se registró el incidente; avisa a la "
             "administración del INAI."
         ) % {"name": self.name}
 
@@ -196,8 +196,8 @@ def _checked_upload(uploaded_file, *, public_version: bool = False) -> Iterator[
                 raise ValidationError(
                     _(
                         "Una versión pública no puede llevar contenido activo y este PDF "
-                        "tiene: %(kinds)s. Guárdelo de nuevo como PDF sin él (por ejemplo, "
-                        "con «Imprimir como PDF») y vuelva a subirlo."
+                        "tiene: %(kinds)s. Guárdalo de nuevo como PDF sin él (por ejemplo, "
+                        "con «Imprimir como PDF») y vuelve a subirlo."
                     ),
                     code="pdf_active_content",
                     params={"kinds": kinds},

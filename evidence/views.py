@@ -55,7 +55,7 @@ def _body_too_large(request) -> bool:
 
 def _body_too_large_message() -> str:
     return _(
-        "El envío pesa más de %(limit)s, el máximo permitido. Suba los archivos en varios envíos."
+        "El envío pesa más de %(limit)s, el máximo permitido. Sube los archivos en varios envíos."
     ) % {"limit": limit_label()}
 
 

@@ -116,8 +116,8 @@ def test_public_version_with_active_content_is_refused(state_a, alicia, name):
     assert exc_info.value.code == "pdf_active_content"
     assert exc_info.value.messages == [
         "Una versión pública no puede llevar contenido activo y este PDF tiene: "
-        f"{kinds_text(name)}. Guárdelo de nuevo como PDF sin él (por ejemplo, con «Imprimir "
-        "como PDF») y vuelva a subirlo."
+        f"{kinds_text(name)}. Guárdalo de nuevo como PDF sin él (por ejemplo, con «Imprimir "
+        "como PDF») y vuelve a subirlo."
     ]
     assert stored_files() == files_before
     original.refresh_from_db()
@@ -201,7 +201,7 @@ def test_password_protected_pdf_is_refused(tmp_path):
 
     assert error.code == "pdf_encrypted"
     assert error.messages == [
-        "El PDF está protegido con contraseña. Súbalo sin contraseña para poder revisarlo."
+        "El PDF está protegido con contraseña. Súbelo sin contraseña para poder revisarlo."
     ]
 
 

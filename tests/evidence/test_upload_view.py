@@ -272,7 +272,7 @@ def test_oversize_body_is_refused_before_it_is_read(state_a, alicia, settings, m
 
     assert response.status_code == 413
     assert form_errors(response) == [
-        "El envío pesa más de 10 KB, el máximo permitido. Suba los archivos en varios envíos."
+        "El envío pesa más de 10 KB, el máximo permitido. Sube los archivos en varios envíos."
     ]
     assert vault_snapshot() == before
 
