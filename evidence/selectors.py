@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from evidence import policy as access
 from evidence import subjects
 from evidence.forms import EvidenceUploadForm
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport
+from pal_portal.listing import paginate
 from stl.hooks import HistoryEntry, HistorySource
 
 
@@ -25,12 +26,6 @@ def _listed():
     )
 
 
-def _current_first(evidence_list) -> list[Evidence]:
-    # Current files first, newest first; then superseded and withdrawn ones, newest first.
-    newest_first = sorted(evidence_list, key=lambda e: (e.uploaded_at, e.pk), reverse=True)
-    return sorted(newest_first, key=lambda e: not e.is_current)
-
-
 def subject_url(*, secretariat_id: int, subject_key: str, subject_id: int) -> str:
     return reverse(
         "evidence:subject",
@@ -38,10 +33,22 @@ def subject_url(*, secretariat_id: int, subject_key: str, subject_id: int) -> st
     )
 
 
-def evidence_for_subject(*, subject) -> list[Evidence]:
-    """Return all the evidence of one subject, current files first (one query)."""
+def evidence_for_subject(*, subject) -> QuerySet:
+    """Return the evidence of one subject, current files first, each newest first (ordered
+    in the database, so that a page of it costs one query)."""
     content_type = subjects.content_type_of(subject)
-    return _current_first(_listed().filter(subject_type=content_type, subject_id=subject.pk))
+    return (
+        _listed()
+        .filter(subject_type=content_type, subject_id=subject.pk)
+        .annotate(
+            superseded_or_withdrawn=Case(
+                When(withdrawn_at__isnull=True, superseded_by__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("superseded_or_withdrawn", "-uploaded_at", "-pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -177,14 +184,22 @@ def evidence_counts(*, subjects: Iterable, by_kind: bool = False) -> dict[tuple[
 
 
 def evidence_panel(
-    *, subject, user, form=None, next_url: str = "", evidence_access=None, stl_access=None
+    *,
+    subject,
+    user,
+    form=None,
+    next_url: str = "",
+    evidence_access=None,
+    stl_access=None,
+    request=None,
 ) -> dict:
     """Return the context of ``evidence/_panel.html`` for one subject.
 
     Embed it in any page: ``{% include "evidence/_panel.html" with panel=evidence_panel %}``.
     Pass the access the view already computed, so it is not computed again: ``evidence_access``
     (the vault's own pages) or ``stl_access``, the person's ``SecretariatAccess`` to the
-    subject's STL (the pages of the records that embed the panel).
+    subject's STL (the pages of the records that embed the panel). With the ``request``, the
+    files come one page at a time (``evidence_page``, for ``includes/_pagination.html``).
     """
     subject_type = subjects.subject_type_of(subject)
     secretariat = subject_type.secretariat_of(subject)
@@ -194,14 +209,21 @@ def evidence_panel(
         )
     if form is None and evidence_access.can_attach:
         form = EvidenceUploadForm(initial={"next": next_url})
+    evidence_list, evidence_page = [], None
+    if evidence_access.can_view:
+        evidence = evidence_for_subject(subject=subject)
+        if request is not None:
+            evidence_page = paginate(request, evidence)
+            evidence_list = list(evidence_page.object_list)
+        else:
+            evidence_list = list(evidence)
     return {
         "subject": subject,
         "subject_type": subject_type,
         "secretariat": secretariat,
         "access": evidence_access,
-        "evidence_list": (
-            evidence_for_subject(subject=subject) if evidence_access.can_view else []
-        ),
+        "evidence_list": evidence_list,
+        "evidence_page": evidence_page,
         "form": form if evidence_access.can_attach else None,
         "upload_url": subject_url(
             secretariat_id=secretariat.pk,

@@ -224,7 +224,11 @@ def _subject_page(request, *, subject_obj, evidence_access, handler):
 
 def _render_subject(request, subject_obj, form, evidence_access, *, status=200):
     panel = selectors.evidence_panel(
-        subject=subject_obj, user=request.user, form=form, evidence_access=evidence_access
+        request=request,
+        subject=subject_obj,
+        user=request.user,
+        form=form,
+        evidence_access=evidence_access,
     )
     return render(request, "evidence/subject.html", {"panel": panel}, status=status)
 

@@ -161,6 +161,8 @@ def start_worker(*, log_path, media_root, hostname: str, extra_env=None, extra_a
             f"--hostname={hostname}@%h",
             "--without-gossip",
             "--without-mingle",
+            "--include",
+            "tests.worker_setup",
             *extra_args,
         ],
         env=env,

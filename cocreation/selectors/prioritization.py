@@ -72,8 +72,9 @@ def prioritization_methodology_progress(
     """Return how the methodology document is going, or None while the prioritisation is open.
 
     ``evidence_list`` is the prioritisation's evidence as its panel lists it (no new query for
-    it). A current document is ready whatever its job says; otherwise the job tells, a job past
-    its time limit counting as failed (at most one query, for the job).
+    it). A current document is ready whatever its job says; when the list does not show one, the
+    database is asked once more, then the job tells, a job past its time limit counting as
+    failed.
     """
     if prioritization.status != Prioritization.Status.COMPUTED:
         return None
@@ -90,27 +91,27 @@ def prioritization_methodology_progress(
     if evidence is not None:
         status = MethodologyJob.Status.READY
         return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence)
+    # Not on the panel's page (or attached by the worker since the panel's read): ask the
+    # database, so the page never says "missing" of a document that is there.
+    evidence = (
+        Evidence.objects.filter(
+            subject_type__app_label=Prioritization._meta.app_label,
+            subject_type__model=Prioritization._meta.model_name,
+            subject_id=prioritization.pk,
+            kind=Evidence.Kind.METHODOLOGY,
+            generated_by_portal=True,
+            is_public_version=False,
+            withdrawn_at__isnull=True,
+            superseded_by__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if evidence is not None:
+        status = MethodologyJob.Status.READY
+        return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence)
     job = MethodologyJob.objects.filter(prioritization=prioritization).first()
     status = job.status_at(timezone.now()) if job is not None else MISSING
-    if status == MethodologyJob.Status.READY:
-        # The worker attached the document and marked the job ready in one transaction that
-        # committed between the panel's read and this one: read the document again.
-        evidence = (
-            Evidence.objects.filter(
-                subject_type__app_label=Prioritization._meta.app_label,
-                subject_type__model=Prioritization._meta.model_name,
-                subject_id=prioritization.pk,
-                kind=Evidence.Kind.METHODOLOGY,
-                generated_by_portal=True,
-                is_public_version=False,
-                withdrawn_at__isnull=True,
-                superseded_by__isnull=True,
-            )
-            .order_by("-pk")
-            .first()
-        )
-        if evidence is not None:
-            return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence, job)
     if status in (MethodologyJob.Status.READY, MISSING):
         # Ready once, but the document was withdrawn since: it has to be asked for again.
         return MethodologyProgress(MISSING, str(_("Falta")), None, job)

@@ -160,7 +160,8 @@ def secretariat_timeline(*, secretariat: Secretariat) -> dict:
     """
     tables = list(DialogueTable.objects.filter(secretariat=secretariat).select_related("nucleus"))
     consultations = list(PublicConsultation.objects.filter(secretariat=secretariat))
-    prioritizations = list(Prioritization.objects.filter(secretariat=secretariat))
+    # The result (every step of the calculation) is large and the timeline never shows it.
+    prioritizations = list(Prioritization.objects.filter(secretariat=secretariat).defer("result"))
     decisions = list(Decision.objects.filter(secretariat=secretariat))
     nuclei = list(Nucleus.objects.filter(secretariat=secretariat))
     subjects = [*tables, *consultations, *prioritizations, *decisions]

@@ -96,6 +96,7 @@ def consultation_detail(request, pk, consultation_pk):
             "access": stl_access,
             "consultation": consultation,
             "evidence_panel": evidence_panel(
+                request=request,
                 subject=consultation,
                 user=request.user,
                 next_url=request.get_full_path(),

@@ -51,6 +51,7 @@ def _detail_context(request, decision, stl_access):
         "comment_form": DecisionCommentForm() if actions["comment"] else None,
         "outcome_rule_text": services.decision_outcome_rule(),
         "evidence_panel": evidence_panel(
+            request=request,
             subject=decision,
             user=request.user,
             next_url=request.get_full_path(),

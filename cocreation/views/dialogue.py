@@ -92,6 +92,7 @@ def table_detail(request, pk, table_pk):
             "access": stl_access,
             "table": table,
             "evidence_panel": evidence_panel(
+                request=request,
                 subject=table,
                 user=request.user,
                 next_url=request.get_full_path(),

@@ -66,6 +66,7 @@ def neutrality(request, pk):
             "cancel_url": secretariat.get_absolute_url(),
             "evidence_panel": (
                 evidence_panel(
+                    request=request,
                     subject=assignment,
                     user=request.user,
                     next_url=request.path,

@@ -99,7 +99,11 @@ def prioritization_detail(request, pk, prioritization_pk):
     actions = policy.prioritization_actions(stl_access, prioritization)
     is_open = prioritization.status == Prioritization.Status.OPEN
     panel = evidence_panel(
-        subject=prioritization, user=request.user, next_url=request.path, stl_access=stl_access
+        request=request,
+        subject=prioritization,
+        user=request.user,
+        next_url=request.path,
+        stl_access=stl_access,
     )
     return render(
         request,
@@ -141,7 +145,9 @@ def prioritization_methodology_status(request, pk, prioritization_pk):
         request.user, pk, prioritization_pk
     )
     actions = policy.prioritization_actions(stl_access, prioritization)
-    panel = evidence_panel(subject=prioritization, user=request.user, stl_access=stl_access)
+    panel = evidence_panel(
+        request=request, subject=prioritization, user=request.user, stl_access=stl_access
+    )
     context = _methodology_context(prioritization, actions, panel["evidence_list"])
     progress = context["methodology"]
     if progress is None:

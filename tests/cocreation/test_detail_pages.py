@@ -27,12 +27,13 @@ pytestmark = pytest.mark.django_db
 # permissions (own and through groups, one query), global roles (one query).
 BEFORE = 5
 # + the table, its nucleus' members, their answers on the minutes, the person's own membership
-# (who may edit or answer), the attendance register, the problems raised, the evidence.
-TABLE_DETAIL_QUERIES = BEFORE + 7
-# + the consultation, its evidence, the problems raised.
-CONSULTATION_DETAIL_QUERIES = BEFORE + 3
-# + the facilitator's assignment, its evidence (the signed declaration).
-NEUTRALITY_QUERIES = BEFORE + 2
+# (who may edit or answer), the attendance register, the problems raised, the evidence (its
+# count, then one page of it).
+TABLE_DETAIL_QUERIES = BEFORE + 8
+# + the consultation, its evidence (count and page), the problems raised.
+CONSULTATION_DETAIL_QUERIES = BEFORE + 4
+# + the facilitator's assignment, its evidence (count and page: the signed declaration).
+NEUTRALITY_QUERIES = BEFORE + 3
 # + tables, consultations, prioritisations, decisions, nuclei, their evidence counted by kind.
 TIMELINE_QUERIES = BEFORE + 6
 

@@ -446,7 +446,7 @@ def test_detail_query_count_does_not_grow_with_entries(
     assert response.status_code == 200
 
 
-QUERIES_ON_DETAIL = 11
+QUERIES_ON_DETAIL = 12  # with the count of the evidence panel's pages
 
 
 def form_tag(page: str, action: str) -> str:
@@ -717,7 +717,7 @@ def test_a_real_worker_renders_the_document_while_the_page_polls(state_a, alicia
         if data["finished"]:
             break
         time.sleep(0.2)
-    assert seen[-1] == Job.READY, seen
+    assert seen[-1] == Job.READY, (seen, MethodologyJob.objects.values_list("error", flat=True)[:1])
     assert set(seen) <= {Job.QUEUED, Job.RENDERING, Job.READY}
     evidence = Evidence.objects.get(kind="metodologia")
     assert evidence.get_absolute_url() in data["html"]

@@ -41,7 +41,7 @@ def test_public_versions_are_not_listed_as_evidence_of_their_own(state_a, alicia
     original = attach(state_a, alicia, contains_personal_data=True)
     add_public_version(original, alicia)
 
-    assert evidence_for_subject(subject=state_a) == [original]
+    assert list(evidence_for_subject(subject=state_a)) == [original]
 
 
 def test_a_new_public_version_supersedes_the_previous_one(state_a, alicia, fernanda):

@@ -51,7 +51,7 @@ def test_current_files_come_first(state_a, alicia):
     services.evidence_withdraw(evidence=withdrawn, reason="Error", user=alicia)
     current = attach(state_a, alicia, name="vigente.pdf")
 
-    assert evidence_for_subject(subject=state_a) == [current, withdrawn]
+    assert list(evidence_for_subject(subject=state_a)) == [current, withdrawn]
 
 
 @pytest.mark.parametrize(
