@@ -122,7 +122,11 @@ def test_healthz_is_healthy_before_any_verification(client):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json()["checks"]["evidence_integrity"] == {"ok": True, "last_run": None}
+    assert response.json()["checks"]["evidence_integrity"] == {
+        "ok": True,
+        "last_run": None,
+        "failed_reads": 0,
+    }
 
 
 def test_healthz_reports_degraded_while_the_last_run_found_problems(state_a, alicia, client):
@@ -158,6 +162,23 @@ def test_healthz_recovers_after_a_clean_run(state_a, alicia, client):
 
     assert client.get(reverse("healthz")).status_code == 200
     assert client_for(None).get(reverse("healthz")).json()["checks"]["evidence_integrity"]["ok"]
+
+
+def test_a_download_that_finds_a_file_altered_degrades_health_at_once(state_a, alicia, client):
+    evidence = attach(state_a, alicia)
+    run_command()  # the weekly check found everything intact
+    assert client.get(reverse("healthz")).json()["status"] == "ok"
+    tamper(evidence)
+
+    download = client_for(alicia).get(
+        reverse("evidence:download", kwargs={"pk": state_a.pk, "evidence_id": evidence.pk})
+    )
+
+    assert download.status_code == 409
+    body = client.get(reverse("healthz")).json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["evidence_integrity"]["failed_reads"] == 1
+    assert not body["checks"]["evidence_integrity"]["ok"]
 
 
 def test_command_help_is_in_spanish():
