@@ -109,13 +109,46 @@ TEMPLATES = [
 # Database: SQLite by default, any DATABASE_URL otherwise (PostgreSQL through psycopg 3).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
+    # A database that is down or hangs must cost a person a few seconds, never a request stuck
+    # for good: Django's backend with every wait on the server bounded
+    # (pal_portal/postgresql/base.py). Seconds, all of them.
+    DATABASES["default"]["ENGINE"] = "pal_portal.postgresql"
+    # Connecting (libpq counts it per address a host name resolves to; psycopg's minimum is 2).
+    DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    # The longest statement the server runs before cancelling it: meant for web requests. Celery
+    # workers and long administrative commands set a longer one in their environment (0: none).
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=15)
+    # A connection taken up again (pooled, or kept between requests) answers a trivial query
+    # within this, or is dropped.
+    DATABASE_CHECK_TIMEOUT = env.float("DATABASE_CHECK_TIMEOUT", default=1)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # A peer that vanished (no ACK for sent data, no answer to keepalives) is noticed by the
+    # kernel within seconds instead of the default two hours.
+    options.setdefault("tcp_user_timeout", 10_000)  # milliseconds
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", 10)
+    options.setdefault("keepalives_interval", 5)
+    options.setdefault("keepalives_count", 3)
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        statement_timeout = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+        options["options"] = f"{options.get('options', '')} {statement_timeout}".strip()
+        # Waiting for any answer: longer than the statement timeout, so that the server cancels
+        # a slow statement first and only a server that does not answer at all is given up on.
+        options["answer_timeout"] = DATABASE_STATEMENT_TIMEOUT + 5
+    options["check_timeout"] = DATABASE_CHECK_TIMEOUT
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django's psycopg 3 pool keeps connections warm for gunicorn workers; it needs CONN_MAX_AGE=0.
+    # A request waits at most `timeout` for a connection; when the database is down the pool keeps
+    # trying in the background for `reconnect_timeout`, then the next request starts afresh.
+    PAL_DATABASE_POOL = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_MAX", 10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=DATABASE_CONNECT_TIMEOUT),
+        "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=10),
+    }
     if env.bool("DATABASE_POOL", default=PRODUCTION):
-        DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": 1,
-            "max_size": env.int("DATABASE_POOL_MAX", 10),
-        }
+        options["pool"] = PAL_DATABASE_POOL
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
