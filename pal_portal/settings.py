@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so that answers of the middleware below (a 400 for a foreign Host) carry it too.
     "csp.middleware.CSPMiddleware",
+    # A database outage met by a view answers a Spanish 503 with Retry-After (pal_portal.views).
+    "pal_portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pal_portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a person (or a crawler) is asked to wait, in Retry-After, when the database is out.
+PAL_RETRY_AFTER = env.int("PAL_RETRY_AFTER", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "pal_portal.User"
