@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from pal_portal.cache import cache_errors_raised
 from pal_portal.celery import app as celery_app
 from pal_portal.jobs import jobs_health
 
@@ -30,9 +31,11 @@ def check_database() -> dict:
 def check_cache() -> dict:
     key = f"healthz:{uuid.uuid4().hex}"
     try:
-        cache.set(key, "1", timeout=10)
-        ok = cache.get(key) == "1"
-        cache.delete(key)
+        # The portal's cache forgives errors (pal_portal/cache.py); this check must see them.
+        with cache_errors_raised():
+            cache.set(key, "1", timeout=10)
+            ok = cache.get(key) == "1"
+            cache.delete(key)
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": ok}

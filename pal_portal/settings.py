@@ -181,11 +181,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Cache: Redis when configured, process memory otherwise.
+# Cache: Redis when configured, process memory otherwise. Nothing needs the cache to answer a
+# page: when Redis is down or slow, reads are misses and writes are skipped (pal_portal/cache.py),
+# after at most these many seconds; sessions and sign-in attempts live in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "pal_portal.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+                # After an error, leave Redis alone (every read a miss) for this many seconds.
+                "pause_after_error": 5,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -332,6 +343,8 @@ GUARDIAN_RENDER_403 = False
 # address as sign-in reads it (any case, no surrounding spaces), so spelling variants share one
 # counter; the lockout page says how long the lock lasts from AXES_COOLOFF_TIME.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Attempts are counted in the database, not in the cache: Redis may fail (see CACHES).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -358,6 +371,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Sessions live in the database, not in the cache: Redis may fail (see CACHES).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "pal_portal.views.csrf_failure"

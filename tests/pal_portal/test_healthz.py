@@ -40,6 +40,20 @@ def test_cache_down_answers_503(client, monkeypatch):
     assert response.json()["checks"]["cache"]["ok"] is False
 
 
+def test_redis_down_fails_the_cache_check_though_the_cache_forgives_it(client, settings):
+    # The portal's cache turns Redis errors into misses (pal_portal/cache.py); /healthz must not.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "pal_portal.cache.ForgivingRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == {"ok": False, "error": "ConnectionError"}
+
+
 def test_unreachable_broker_answers_503(client, monkeypatch):
     # A broker on a port where nothing listens: the ping cannot reach any worker.
     unreachable = Celery("probe", broker="redis://127.0.0.1:9/0", set_as_current=False)
