@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from pal_portal import outage
 from tests.conftest import client_for
-from tests.pal_portal.db_proxy import DatabaseProxy
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,26 +31,6 @@ HEADING = "<h1>El portal no está disponible por ahora</h1>"
 @pytest.fixture(autouse=True)
 def _debug_off(settings):
     settings.DEBUG = False
-
-
-@pytest.fixture(params=["kept", "pooled"])
-def proxy(request):
-    """Point the default connection at a proxy: kept between requests, or from the pool."""
-    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT", "OPTIONS")}
-    saved_max_age = connection.settings_dict["CONN_MAX_AGE"]
-    proxy = DatabaseProxy((saved["HOST"] or "127.0.0.1", int(saved["PORT"] or 5432))).open()
-    connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=proxy.port)
-    if request.param == "pooled":  # as production runs (DATABASE_POOL defaults to on there)
-        pool = settings.PAL_DATABASE_POOL
-        connection.settings_dict["OPTIONS"] = {**saved["OPTIONS"], "pool": pool}
-        connection.settings_dict["CONN_MAX_AGE"] = 0
-    yield proxy
-    connection.close()
-    connection.close_pool()
-    connection.settings_dict.update(saved)
-    connection.settings_dict["CONN_MAX_AGE"] = saved_max_age
-    proxy.close()
 
 
 def _get(client, path):
