@@ -39,6 +39,13 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        directives = {
+            part.split("=")[0].strip() for part in response.get("Cache-Control", "").split(",")
+        }
+        if {"private", "no-store"} <= directives:
+            # Already so (never_cache): no need to ask who is signed in, which would wait for the
+            # database once more when it is out (/healthz, the 503 page).
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)

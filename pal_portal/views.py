@@ -5,7 +5,6 @@ from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -108,13 +107,7 @@ def database_unavailable(request, exception):
     Like the 500 page, rendered without the request: the session, the user and the messages all
     live in the database. Logged here at most once a minute, not by Django once per request.
     """
-    if request is not None:
-        report_database_outage(exception, request.path)
-        # The middleware on the way out must not wait for the database once more to learn who
-        # is signed in (PrivateResponsesMiddleware asks): this answer is for nobody in particular.
-        request.user = AnonymousUser()
-    else:
-        report_database_outage(exception)
+    report_database_outage(exception, request.path if request is not None else "")
     response = HttpResponse(
         _render_bare(
             "503.html", _("Portal no disponible"), _("El portal no está disponible por ahora")

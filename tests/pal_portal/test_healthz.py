@@ -8,6 +8,7 @@ from celery import Celery
 from django.db import close_old_connections, connection
 
 from pal_portal import health
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,9 @@ def test_database_down_answers_503(client, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="The proxy fronts PostgreSQL.")
-def test_a_hanging_database_answers_the_json_503_within_seconds(client, proxy):
+def test_a_hanging_database_answers_the_json_503_within_seconds(proxy, alicia):
+    # Signed in, too: who is signed in is in the database, and nothing may ask it again.
+    client = client_for(alicia)
     assert client.get("/healthz").status_code == 200
     proxy.hang()
     close_old_connections()  # a new request, as under gunicorn
