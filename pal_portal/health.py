@@ -1,4 +1,9 @@
-"""Checks behind /healthz: the database, the cache and the task queue."""
+"""Checks behind /healthz: the database, the cache and the task queue.
+
+Every check is bounded in time, so that /healthz answers within seconds when a service hangs:
+the database within its connect and check timeouts (pal_portal/postgresql/base.py), the cache
+within its socket timeouts, the queue within ``check_queue``'s timeout.
+"""
 
 import uuid
 
@@ -6,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from pal_portal.cache import cache_errors_raised
 from pal_portal.celery import app as celery_app
 from pal_portal.jobs import jobs_health
 
@@ -19,9 +25,13 @@ ADVISORY_CHECKS: dict = {}
 
 def check_database() -> dict:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        ping = getattr(connection, "ping", None)
+        if ping is not None:  # PostgreSQL: waits at most DATABASE_CHECK_TIMEOUT for the answer
+            ping()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": True, "vendor": connection.vendor}
@@ -30,9 +40,11 @@ def check_database() -> dict:
 def check_cache() -> dict:
     key = f"healthz:{uuid.uuid4().hex}"
     try:
-        cache.set(key, "1", timeout=10)
-        ok = cache.get(key) == "1"
-        cache.delete(key)
+        # The portal's cache forgives errors (pal_portal/cache.py); this check must see them.
+        with cache_errors_raised():
+            cache.set(key, "1", timeout=10)
+            ok = cache.get(key) == "1"
+            cache.delete(key)
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": ok}
@@ -48,10 +60,10 @@ def check_queue(timeout: float = 2.0) -> dict:
     return {"ok": bool(replies), "mode": "broker", "workers": len(replies)}
 
 
-def _check_jobs() -> dict:
+def _run(check) -> dict:
     try:
-        return jobs_health()
-    except Exception as exc:  # noqa: BLE001 - the database check reports the cause
+        return check()
+    except Exception as exc:  # noqa: BLE001 - /healthz answers its JSON whatever a probe raises
         return {"ok": False, "error": exc.__class__.__name__}
 
 
@@ -59,11 +71,16 @@ def run_checks() -> tuple[dict, str]:
     """Run every probe; return them and the overall status: ok, degraded or error."""
     checks = {"database": check_database(), "cache": check_cache(), "queue": check_queue()}
     for name, check in EXTRA_CHECKS.items():
-        checks[name] = check()
+        checks[name] = _run(check)
     status = "ok" if all(check["ok"] for check in checks.values()) else "error"
     # Jobs waiting too long or running past their limit: the portal works, something is behind.
-    for name, check in {"jobs": _check_jobs, **ADVISORY_CHECKS}.items():
-        checks[name] = check()
+    # These report what the database records: with the database out, each would only wait for
+    # it again, so they are reported as not run.
+    for name, check in {"jobs": jobs_health, **ADVISORY_CHECKS}.items():
+        if checks["database"]["ok"]:
+            checks[name] = _run(check)
+        else:
+            checks[name] = {"ok": False, "error": "database unavailable"}
         if not checks[name]["ok"] and status == "ok":
             status = "degraded"
     return checks, status

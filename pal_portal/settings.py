@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so that answers of the middleware below (a 400 for a foreign Host) carry it too.
     "csp.middleware.CSPMiddleware",
+    # A database outage met by a view answers a Spanish 503 with Retry-After (pal_portal.views).
+    "pal_portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pal_portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,17 +111,52 @@ TEMPLATES = [
 # Database: SQLite by default, any DATABASE_URL otherwise (PostgreSQL through psycopg 3).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
+    # A database that is down or hangs must cost a person a few seconds, never a request stuck
+    # for good: Django's backend with every wait on the server bounded
+    # (pal_portal/postgresql/base.py). Seconds, all of them.
+    DATABASES["default"]["ENGINE"] = "pal_portal.postgresql"
+    # Connecting (libpq counts it per address a host name resolves to; psycopg's minimum is 2).
+    DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    # The longest statement the server runs before cancelling it: meant for web requests. Celery
+    # workers and long administrative commands set a longer one in their environment (0: none).
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=15)
+    # A connection taken up again (pooled, or kept between requests) answers a trivial query
+    # within this, or is dropped.
+    DATABASE_CHECK_TIMEOUT = env.float("DATABASE_CHECK_TIMEOUT", default=1)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # A peer that vanished (no ACK for sent data, no answer to keepalives) is noticed by the
+    # kernel within seconds instead of the default two hours.
+    options.setdefault("tcp_user_timeout", 10_000)  # milliseconds
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", 10)
+    options.setdefault("keepalives_interval", 5)
+    options.setdefault("keepalives_count", 3)
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        statement_timeout = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+        options["options"] = f"{options.get('options', '')} {statement_timeout}".strip()
+        # Waiting for any answer: longer than the statement timeout, so that the server cancels
+        # a slow statement first and only a server that does not answer at all is given up on.
+        options["answer_timeout"] = DATABASE_STATEMENT_TIMEOUT + 5
+    options["check_timeout"] = DATABASE_CHECK_TIMEOUT
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django's psycopg 3 pool keeps connections warm for gunicorn workers; it needs CONN_MAX_AGE=0.
+    # A request waits at most `timeout` for a connection; when the database is down the pool keeps
+    # trying in the background for `reconnect_timeout`, then the next request starts afresh.
+    PAL_DATABASE_POOL = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_MAX", 10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=DATABASE_CONNECT_TIMEOUT),
+        "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=10),
+    }
     if env.bool("DATABASE_POOL", default=PRODUCTION):
-        DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": 1,
-            "max_size": env.int("DATABASE_POOL_MAX", 10),
-        }
+        options["pool"] = PAL_DATABASE_POOL
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a person (or a crawler) is asked to wait, in Retry-After, when the database is out.
+PAL_RETRY_AFTER = env.int("PAL_RETRY_AFTER", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "pal_portal.User"
@@ -144,11 +181,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Cache: Redis when configured, process memory otherwise.
+# Cache: Redis when configured, process memory otherwise. Nothing needs the cache to answer a
+# page: when Redis is down or slow, reads are misses and writes are skipped (pal_portal/cache.py),
+# after at most these many seconds; sessions and sign-in attempts live in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "pal_portal.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+                # After an error, leave Redis alone (every read a miss) for this many seconds.
+                "pause_after_error": 5,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -295,6 +343,8 @@ GUARDIAN_RENDER_403 = False
 # address as sign-in reads it (any case, no surrounding spaces), so spelling variants share one
 # counter; the lockout page says how long the lock lasts from AXES_COOLOFF_TIME.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Attempts are counted in the database, not in the cache: Redis may fail (see CACHES).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -321,6 +371,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Sessions live in the database, not in the cache: Redis may fail (see CACHES).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "pal_portal.views.csrf_failure"

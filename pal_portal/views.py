@@ -1,12 +1,14 @@
 import math
+import sys
 
 from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_GET
 from pal_portal.auth import login_key
 from pal_portal.forms import PasswordResetForm, SetPasswordForm
 from pal_portal.health import run_checks
+from pal_portal.outage import is_database_outage, report_database_outage
 from pal_portal.site import site_url
 
 
@@ -89,14 +92,43 @@ def csrf_failure(request, reason=""):
 
 def server_error(request):
     """Answer an unexpected error without the request, the user or the database: any may be why."""
+    # Middleware outside the view (the session, the signed-in user) may meet the outage too.
+    exception = sys.exc_info()[1]
+    if is_database_outage(exception):
+        return database_unavailable(request, exception)
+    return HttpResponseServerError(
+        _render_bare("500.html", _("Error del portal"), _("Algo falló de nuestro lado"))
+    )
+
+
+def database_unavailable(request, exception):
+    """Answer 503 with Retry-After when the database is down or does not answer in time.
+
+    Like the 500 page, rendered without the request: the session, the user and the messages all
+    live in the database. Logged here at most once a minute, not by Django once per request.
+    """
+    report_database_outage(exception, request.path if request is not None else "")
+    response = HttpResponse(
+        _render_bare(
+            "503.html", _("Portal no disponible"), _("El portal no está disponible por ahora")
+        ),
+        status=503,
+    )
+    response["Retry-After"] = str(settings.PAL_RETRY_AFTER)
+    add_never_cache_headers(response)
+    response._has_been_logged = True  # read by django.utils.log.log_response
+    return response
+
+
+def _render_bare(template_name: str, title: str, heading: str) -> str:
+    """Render an error page with no context at all, or a plain page if even that fails."""
     try:
-        body = loader.get_template("500.html").render()
+        return loader.get_template(template_name).render()
     except Exception:  # the page must answer even when templates or static files are the failure
-        body = (
+        return (
             f'<!DOCTYPE html><html lang="{get_language() or settings.LANGUAGE_CODE}"><head>'
             f'<meta charset="utf-8">'
-            f"<title>{_('Error del portal')}</title></head><body><main>"
-            f"<h1>{_('Algo falló de nuestro lado')}</h1>"
+            f"<title>{title}</title></head><body><main>"
+            f"<h1>{heading}</h1>"
             f'<p><a href="/">{_("Volver al inicio")}</a></p></main></body></html>'
         )
-    return HttpResponseServerError(body)

@@ -209,7 +209,7 @@ def _worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         if _required("PAL_REQUIRE_WORKER"):
             pytest.fail("PAL_REQUIRE_WORKER is set but no CELERY_BROKER_URL is configured.")
         pytest.skip("No Celery broker configured (set CELERY_BROKER_URL to run worker tests).")
-    if connection.settings_dict["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         if _required("PAL_REQUIRE_WORKER"):
             pytest.fail("Worker tests need PostgreSQL: the worker must share the test database.")
         pytest.skip("Worker tests need a PostgreSQL DATABASE_URL.")

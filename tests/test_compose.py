@@ -225,6 +225,16 @@ def test_media_volume_is_mounted_at_media_root(compose, name):
     assert "media" in (compose.get("volumes") or {})
 
 
+def test_web_keeps_the_short_statement_timeout_and_the_others_a_longer_one(compose):
+    # Web requests run under the settings' default (15 s); the worker's tasks under a longer
+    # one, and the migrations without any.
+    assert "DATABASE_STATEMENT_TIMEOUT" not in _environment(compose["services"]["web"])
+    worker = _environment(compose["services"]["worker"])
+    assert float(worker["DATABASE_STATEMENT_TIMEOUT"]) > 15
+    command = _command_text(compose["services"]["web"]["command"])
+    assert "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate" in command
+
+
 # Dockerfile -----------------------------------------------------------------------------------
 
 

@@ -81,6 +81,25 @@ def test_an_unexpected_error_answers_the_spanish_500(alicia):
     assert "csrfmiddlewaretoken" not in body
 
 
+def test_a_database_outage_answers_the_spanish_503_with_retry_after(alicia, settings):
+    response = client_for(alicia).get("/_pruebas/sin-base/")
+    body = _assert_portal_page(response, 503, "El portal no está disponible por ahora")
+    assert "inténtalo de nuevo en unos minutos" in body
+    assert response["Retry-After"] == "30"  # PAL_RETRY_AFTER as shipped
+    assert "no-store" in response["Cache-Control"]
+    # Rendered without the request: no personal header, no forms that need a session.
+    assert alicia.get_short_name() not in body
+    assert "csrfmiddlewaretoken" not in body
+
+
+def test_the_503_page_speaks_english_to_whoever_chose_it(alicia, settings):
+    client = client_for(alicia)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/_pruebas/sin-base/")
+    assert response.status_code == 503
+    assert 'lang="en"' in response.content.decode()
+
+
 def test_the_500_page_still_answers_when_its_template_fails(alicia, settings):
     from pal_portal.views import server_error
 

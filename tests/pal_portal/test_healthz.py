@@ -1,11 +1,14 @@
 """/healthz: 200 when the database, cache and queue answer, 503 when any is down."""
 
 import os
+import time
 
 import pytest
 from celery import Celery
+from django.db import close_old_connections, connection
 
 from pal_portal import health
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +24,32 @@ def test_healthy_portal_answers_200_with_each_check(client):
 
 
 def test_database_down_answers_503(client, monkeypatch):
-    def broken_cursor(*args, **kwargs):
+    def broken_connection(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(health.connection, "cursor", broken_cursor)
+    monkeypatch.setattr(health.connection, "ensure_connection", broken_connection)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == {"ok": False, "error": "OSError"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="The proxy fronts PostgreSQL.")
+def test_a_hanging_database_answers_the_json_503_within_seconds(proxy, alicia):
+    # Signed in, too: who is signed in is in the database, and nothing may ask it again.
+    client = client_for(alicia)
+    assert client.get("/healthz").status_code == 200
+    proxy.hang()
+    close_old_connections()  # a new request, as under gunicorn
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"] == {"ok": False, "error": "OperationalError"}
+    # What the database records is not asked again, each for another wait.
+    assert checks["jobs"] == {"ok": False, "error": "database unavailable"}
+    assert checks["evidence_integrity"] == {"ok": False, "error": "database unavailable"}
 
 
 def test_cache_down_answers_503(client, monkeypatch):
@@ -38,6 +60,20 @@ def test_cache_down_answers_503(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["cache"]["ok"] is False
+
+
+def test_redis_down_fails_the_cache_check_though_the_cache_forgives_it(client, settings):
+    # The portal's cache turns Redis errors into misses (pal_portal/cache.py); /healthz must not.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "pal_portal.cache.ForgivingRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == {"ok": False, "error": "ConnectionError"}
 
 
 def test_unreachable_broker_answers_503(client, monkeypatch):
