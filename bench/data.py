@@ -241,7 +241,7 @@ def _small_record(*, secretariat) -> dict[str, int]:
     cocreation.prioritization_entry_record(
         prioritization=prioritization,
         nucleus=member.nucleus,
-        participant="Participante de la mesa",
+        participant=person(0),  # on the attendance register of the table above
         data=[problem.pk for problem in problems],
         user=facilitator,
     )
