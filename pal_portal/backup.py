@@ -12,8 +12,9 @@ A backup is a directory (docs/backup.md):
 
 Nothing here knows a domain app: the models come from the app registry, the files from a walk
 over every ``FileField`` (and the history columns that copy one), the storages from
-``settings.STORAGES``. Rows and files are streamed: ``.iterator()`` and one line per row on the
-way out, one line at a time and batches of rows on the way back, files in 1 MiB pieces.
+``settings.STORAGES``. Memory stays bounded whatever the size of the data: rows go out in pages
+of about 1 MiB of JSON (by primary key) and come back in batches of the same size, read one line
+at a time; files are copied in 1 MiB pieces.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import Path, PurePosixPath
 
 import django
@@ -42,7 +45,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.jsonl import Serializer as JSONLinesSerializer
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, router, transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import FileField, Model
+from django.db.models import BinaryField, FileField, JSONField, Model, TextField
+from django.db.models.functions import Cast, Coalesce, Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
@@ -52,8 +56,13 @@ VERSION = 1
 MANIFEST = "manifest.json"
 FILES_LIST = "files.jsonl"
 CHUNK_SIZE = 1024 * 1024
-ROWS_PER_QUERY = 2000
-ROWS_PER_INSERT = 500
+# Rows are read and inserted in pages of at most MAX_PAGE_ROWS rows and, for tables with columns
+# of unbounded width (JSON, text without a length limit), about PAGE_BYTES of those columns: a
+# computed prioritisation holds 100 KB of JSON, 2 MB once parsed, so a page of 2,000 such rows
+# would not fit in memory.
+PAGE_BYTES = 256 * 1024
+MAX_PAGE_ROWS = 2000
+NAMES_PER_QUERY = 2000
 # The rows ``migrate`` itself writes into a new database: content types, permissions, and the
 # groups (with their permissions) the apps create after migrating. A restore replaces them with
 # the backup's rows, so that every id the other tables point at stays the same.
@@ -137,7 +146,7 @@ def _stored_names(columns: list[tuple[type[Model], str]], using: str) -> Iterato
         for model, column in columns
     ]
     names = querysets[0].union(*querysets[1:]) if len(querysets) > 1 else querysets[0].distinct()
-    yield from names.order_by(columns[0][1]).iterator(chunk_size=ROWS_PER_QUERY)
+    yield from names.order_by(columns[0][1]).iterator(chunk_size=NAMES_PER_QUERY)
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -200,14 +209,43 @@ class _HashingWriter:
         self.raw.flush()
 
 
+def _unbounded(model_field) -> bool:
+    return isinstance(model_field, (JSONField, TextField, BinaryField)) and not getattr(
+        model_field, "max_length", None
+    )
+
+
+def _rows(model: type[Model], using: str) -> Iterator[Model]:
+    """Yield every row of ``model`` by primary key, holding one page of rows at a time."""
+    rows = model._base_manager.using(using).order_by("pk")
+    wide = [f for f in model._meta.local_concrete_fields if _unbounded(f)]
+    if not wide:
+        yield from rows.iterator(chunk_size=MAX_PAGE_ROWS)
+        return
+    # Measure the wide columns of each row first (one small query), then read them in pages
+    # of consecutive primary keys that together hold about PAGE_BYTES.
+    width = reduce(operator.add, [Coalesce(Length(Cast(f.attname, TextField())), 0) for f in wide])
+    widths = rows.annotate(backup_width=width).values_list("pk", "backup_width")
+    first = last = None
+    size = count = 0
+    for pk, row_width in widths.iterator(chunk_size=MAX_PAGE_ROWS):
+        if first is not None and (size + row_width > PAGE_BYTES or count == MAX_PAGE_ROWS):
+            yield from rows.filter(pk__gte=first, pk__lte=last)
+            first = None
+        if first is None:
+            first, size, count = pk, 0, 0
+        last, size, count = pk, size + row_width, count + 1
+    if first is not None:
+        yield from rows.filter(pk__gte=first, pk__lte=last)
+
+
 def _dump_table(model: type[Model], root: Path, using: str) -> dict:
     fields = [f.name for f in model._meta.local_fields if f.serialize and not f.generated]
-    rows = model._base_manager.using(using).order_by("pk").iterator(chunk_size=ROWS_PER_QUERY)
     name = _table_file(model)
     with open(root / name, "xb") as raw:
         writer = _HashingWriter(raw)
         serializer = _RowSerializer()
-        serializer.serialize(rows, stream=writer, fields=fields, cls=_Encoder)
+        serializer.serialize(_rows(model, using), stream=writer, fields=fields, cls=_Encoder)
     return {
         "model": model._meta.label_lower,
         "table": model._meta.db_table,
@@ -505,11 +543,24 @@ def _file_entries(root: Path, manifest: dict) -> Iterator[dict]:
 def _insert(model: type[Model], objects: list[Model], using: str) -> None:
     # Raw, as loaddata saves: no auto_now, no signals, no history rows (the backup has them).
     fields = [f for f in model._meta.local_concrete_fields if not f.generated]
-    size = max(1, min(ROWS_PER_INSERT, connections[using].ops.bulk_batch_size(fields, objects)))
+    size = max(1, min(MAX_PAGE_ROWS, connections[using].ops.bulk_batch_size(fields, objects)))
     for start in range(0, len(objects), size):
         model._base_manager._insert(
             objects[start : start + size], fields=fields, raw=True, using=using
         )
+
+
+class _CountingLines:
+    """The lines of a binary file, counting the bytes handed out since ``size`` was reset."""
+
+    def __init__(self, source):
+        self.source = source
+        self.size = 0
+
+    def __iter__(self):
+        for line in self.source:
+            self.size += len(line)
+            yield line
 
 
 def _load_table(root: Path, table: dict, using: str) -> int:
@@ -517,7 +568,8 @@ def _load_table(root: Path, table: dict, using: str) -> int:
     rows = 0
     batch: list[Model] = []
     with open(root / _safe_relative(table["file"]), "rb") as source:
-        for row in serializers.deserialize("jsonl", source, using=using):
+        lines = _CountingLines(source)
+        for row in serializers.deserialize("jsonl", lines, using=using):
             if type(row.object) is not model:
                 raise BackupError(
                     _("Respaldo dañado: %(file)s tiene filas de otra tabla.")
@@ -525,9 +577,10 @@ def _load_table(root: Path, table: dict, using: str) -> int:
                 )
             batch.append(row.object)
             rows += 1
-            if len(batch) >= ROWS_PER_INSERT:
+            if len(batch) >= MAX_PAGE_ROWS or lines.size >= PAGE_BYTES:
                 _insert(model, batch, using)
                 batch = []
+                lines.size = 0
     if batch:
         _insert(model, batch, using)
     if rows != table["rows"]:

@@ -135,9 +135,13 @@ def test_a_backup_holds_every_table_including_history_access_jobs_and_schedules(
     } <= labels
 
 
+@pytest.mark.parametrize("pages", ["as shipped", "one row per page"])
 def test_restore_into_a_fresh_portal_gives_back_every_row_and_every_file(
-    portal, tmp_path, settings
+    portal, tmp_path, settings, monkeypatch, pages
 ):
+    if pages == "one row per page":  # every page boundary of reading and inserting exercised
+        monkeypatch.setattr("pal_portal.backup.PAGE_BYTES", 1)
+        monkeypatch.setattr("pal_portal.backup.MAX_PAGE_ROWS", 1)
     before = rows_of_every_table()
     files_before = stored_checksums()
     assert before["evidence.historicalevidence"] and before["pal_portal.historicaluser"]
