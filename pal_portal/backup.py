@@ -13,8 +13,8 @@ A backup is a directory (docs/backup.md):
 Nothing here knows a domain app: the models come from the app registry, the files from a walk
 over every ``FileField`` (and the history columns that copy one), the storages from
 ``settings.STORAGES``. Memory stays bounded whatever the size of the data: rows go out in pages
-of about 1 MiB of JSON (by primary key) and come back in batches of the same size, read one line
-at a time; files are copied in 1 MiB pieces.
+by primary key and come back in inserts of the same size (at most 2,000 rows, and about 256 KiB
+of JSON and unlimited text), read one line at a time; files are copied in 1 MiB pieces.
 """
 
 from __future__ import annotations
@@ -41,9 +41,18 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.jsonl import Serializer as JSONLinesSerializer
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, router, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connections,
+    reset_queries,
+    router,
+    transaction,
+)
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import BinaryField, FileField, JSONField, Model, TextField
 from django.db.models.functions import Cast, Coalesce, Length
@@ -231,6 +240,7 @@ def _rows(model: type[Model], using: str) -> Iterator[Model]:
     for pk, row_width in widths.iterator(chunk_size=MAX_PAGE_ROWS):
         if first is not None and (size + row_width > PAGE_BYTES or count == MAX_PAGE_ROWS):
             yield from rows.filter(pk__gte=first, pk__lte=last)
+            reset_queries()  # with DEBUG on, Django would keep every statement
             first = None
         if first is None:
             first, size, count = pk, 0, 0
@@ -548,6 +558,7 @@ def _insert(model: type[Model], objects: list[Model], using: str) -> None:
         model._base_manager._insert(
             objects[start : start + size], fields=fields, raw=True, using=using
         )
+    reset_queries()  # with DEBUG on, Django would keep every statement and its rows
 
 
 class _CountingLines:
@@ -673,7 +684,16 @@ def backup_restore(
                         table = connection.ops.quote_name(model._meta.db_table)
                         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a model's table
                 for table in manifest["tables"]:
-                    summary.rows += _load_table(root, table, using)
+                    try:
+                        summary.rows += _load_table(root, table, using)
+                    except (DatabaseError, DeserializationError) as error:
+                        raise BackupError(
+                            _(
+                                "No se pudieron cargar las filas de %(file)s (%(error)s). Se "
+                                "deshizo la restauración."
+                            )
+                            % {"file": table["file"], "error": error}
+                        ) from error
                     summary.tables += 1
                     if log:
                         log(f"{table['model']}: {table['rows']}")

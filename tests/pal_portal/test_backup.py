@@ -244,6 +244,29 @@ def test_a_corrupted_table_dump_is_refused_before_anything_changes(portal, tmp_p
     assert stored_files() == []
 
 
+def test_rows_that_cannot_be_loaded_undo_the_restore_even_with_matching_checksums(
+    portal, tmp_path, settings
+):
+    target = tmp_path / "respaldo"
+    backup(target)
+    dump = target / "db" / "stl.secretariat.jsonl"
+    dump.write_text(dump.read_text() + '{"model": "stl.secretariat", "pk": "uno"}\n')
+    manifest = json.loads((target / "manifest.json").read_text())
+    (table,) = [t for t in manifest["tables"] if t["model"] == "stl.secretariat"]
+    table["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    table["bytes"] = dump.stat().st_size
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    fresh_portal(settings, tmp_path)
+
+    with pytest.raises(CommandError) as refused:
+        restore(target)
+
+    assert str(refused.value).startswith("No se pudieron cargar las filas de db/stl.secretariat")
+    assert str(refused.value).endswith("). Se deshizo la restauración.")
+    assert tables_with_rows() == []
+    assert stored_files() == []
+
+
 def test_a_backup_of_another_schema_is_refused(portal, tmp_path, settings):
     target = tmp_path / "respaldo"
     backup(target)
