@@ -205,7 +205,7 @@ def test_computing_twice_at_once_while_a_member_votes_computes_once_over_every_e
     enqueued = []
     monkeypatch.setattr(
         "cocreation.services.prioritization.enqueue_on_commit",
-        lambda name, *args: enqueued.append((name, *args)),
+        lambda name, *args, **kwargs: enqueued.append((name, *args)),
     )
     for _round in range(ROUNDS):
         enqueued.clear()
