@@ -26,10 +26,10 @@ VERIFY_TIME_LIMIT = 3_300  # seconds
     soft_time_limit=EXPORT_SOFT_TIME_LIMIT,
     time_limit=EXPORT_TIME_LIMIT,
 )
-def build_evidence_export(export_id: int) -> str | None:
-    """Build the ZIP of one export (a finished export is left untouched)."""
+def build_evidence_export(export_id: int) -> bool:
+    """Build the ZIP of one export (a ready one is left untouched); say whether it is ready."""
     export = services.evidence_export_build(export_id=export_id)
-    return export.status if export is not None else None
+    return export is not None and export.is_ready
 
 
 @shared_task(

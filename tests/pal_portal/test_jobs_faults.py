@@ -171,7 +171,7 @@ def test_with_the_broker_down_actions_answer_at_once_and_every_job_runs_once_lat
     finally:
         stop_worker(worker)
     assert list(Job.objects.values_list("attempts", flat=True)) == [1, 1, 1]
-    assert EvidenceExport.objects.get().status == EvidenceExport.Status.READY
+    assert EvidenceExport.objects.get().is_ready
     assert Invitation.objects.filter(user__email="nueva@example.mx").exists()
     prioritization.refresh_from_db()
     assert prioritization.status == Prioritization.Status.COMPUTED
