@@ -61,6 +61,7 @@ OBJECT_KEYS = frozenset(
         "decision_pk",
         "evidence_id",
         "member_pk",
+        "invitation_pk",
         "export_id",
     }
 )
@@ -274,6 +275,11 @@ def _small_record(*, secretariat) -> dict[str, int]:
         "decision_pk": decision.pk,
         "evidence_id": evidence.pk,
         "member_pk": member.pk,
+        # A member who has not accepted yet: the dashboard shows how its e-mail went.
+        "invitation_pk": Invitation.objects.filter(secretariat=secretariat, used_at__isnull=True)
+        .order_by("pk")
+        .first()
+        .pk,
         "facilitator_user": facilitator.pk,
         "member_user": member.user_id,
     }

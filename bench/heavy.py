@@ -57,7 +57,7 @@ from evidence.storage import evidence_storage
 from evidence.subjects import content_type_of, subject_type_of
 from pal_portal.history import acting_as
 from stl import services
-from stl.models import Nucleus
+from stl.models import Invitation, Nucleus
 
 NUCLEI = [
     Nucleus.Kind.CIVIL_SOCIETY,
@@ -393,6 +393,11 @@ def fill_heavy(*, data: BenchData, index: int, admin, reviewer, log) -> None:
         "decision_pk": open_decision.pk,
         "evidence_id": attendance.pk,
         "member_pk": members[-1].pk,
+        # Every member accepted: any invitation of the STL names the resend action (POST only).
+        "invitation_pk": Invitation.objects.filter(secretariat=secretariat)
+        .order_by("pk")
+        .first()
+        .pk,
     }
     # Taking part is for an open prioritisation; the others are measured computed.
     open_kwargs = {"prioritization_pk": open_prioritization.pk}

@@ -1,8 +1,6 @@
 """The co-creation record: dialogue tables, public consultations, problems, their prioritisation,
 and the STL's decisions with their votes (requirements 1 and 4 of the INAI document)."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -361,6 +359,11 @@ class Prioritization(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def methodology_job_key(self) -> str:
+        """Return the key of the jobs that render its methodology PDF (``pal_portal.jobs``)."""
+        return f"cocreation.methodology:{self.pk}"
+
 
 class Criterion(models.Model):
     prioritization = models.ForeignKey(
@@ -424,58 +427,11 @@ class PrioritizationEntry(models.Model):
 
 
 # The methodology PDF is rendered by a worker under these limits (``cocreation.tasks``): past the
-# soft one the render is interrupted and the job fails; past the hard one the worker kills it, so
-# a job still "rendering" after it is dead and counts as failed.
+# soft one the render is interrupted and the job fails; past the hard one the worker kills it and
+# the job is failed too (``pal_portal.jobs.DurableTask.on_failure``). The job's lease is the hard
+# limit: a job still running past it counts as failed on the page (``Job.status_at``).
 METHODOLOGY_SOFT_TIME_LIMIT = 120  # seconds
 METHODOLOGY_TIME_LIMIT = 150  # seconds
-# A job still queued after this long was lost on the way (no worker took it): it failed too.
-METHODOLOGY_QUEUE_PATIENCE = dt.timedelta(hours=1)
-
-
-class MethodologyJob(models.Model):
-    """How the latest request for a prioritisation's methodology PDF went (footnote 2).
-
-    One row per prioritisation, reset each time the document is asked for. The document itself
-    lives in the evidence vault; this only tells the page what to show while it is made. Kept
-    small on purpose: a project-wide job table (issue 8) may replace it.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "en_cola", _("En cola")
-        RENDERING = "generando", _("Generándose")
-        READY = "listo", _("Listo")
-        FAILED = "fallido", _("Falló")
-
-    prioritization = models.OneToOneField(
-        Prioritization, on_delete=models.CASCADE, related_name="methodology_job"
-    )
-    status = models.CharField(
-        _("estado"), max_length=20, choices=Status.choices, default=Status.QUEUED
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    requested_at = models.DateTimeField(_("pedido el"), default=timezone.now)
-    started_at = models.DateTimeField(_("iniciado el"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminado el"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
-    error = models.CharField(_("error"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("generación del documento de metodología")
-        verbose_name_plural = _("generaciones del documento de metodología")
-
-    def __str__(self):
-        return f"{self.prioritization} · {self.get_status_display()}"
-
-    def status_at(self, now: dt.datetime) -> str:
-        """Return the status as of ``now``: a job past its time limit or patience has failed."""
-        waited = now - (self.started_at or self.requested_at)
-        if self.status == self.Status.RENDERING:
-            gone = waited > dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT)
-        else:
-            gone = self.status == self.Status.QUEUED and waited > METHODOLOGY_QUEUE_PATIENCE
-        return self.Status.FAILED if gone else self.status
 
 
 class Decision(models.Model):

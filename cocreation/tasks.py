@@ -12,12 +12,14 @@ from cocreation.models import (
     Prioritization,
 )
 from cocreation.services.prioritization import prioritization_methodology_attach
+from pal_portal.jobs import job_requester_id
 
 # Broker, database and storage hiccups are worth retrying; a document that cannot render is not.
 TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OperationalError, InterfaceError)
 
 
 @shared_task(
+    bind=True,
     name="cocreation.generate_prioritization_methodology",
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
@@ -27,14 +29,18 @@ TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OperationalError, InterfaceEr
     soft_time_limit=METHODOLOGY_SOFT_TIME_LIMIT,
     time_limit=METHODOLOGY_TIME_LIMIT,
 )
-def generate_prioritization_methodology(prioritization_id: int, user_id: int) -> bool:
-    """Render a computed prioritisation's methodology PDF and attach it as evidence, once."""
+def generate_prioritization_methodology(self, prioritization_id: int) -> bool:
+    """Render a computed prioritisation's methodology PDF and attach it as evidence, once.
+
+    The document is attached on behalf of whoever asked for the job last (who computed the
+    result, or who asked again).
+    """
     prioritization = (
         Prioritization.objects.select_related("secretariat").filter(pk=prioritization_id).first()
     )
-    user = get_user_model().objects.filter(pk=user_id).first()
     if prioritization is None:
         return False
+    user = get_user_model().objects.filter(pk=job_requester_id(self.request.id)).first()
     with translation.override(settings.LANGUAGE_CODE):
         evidence = prioritization_methodology_attach(prioritization=prioritization, user=user)
     return evidence is not None

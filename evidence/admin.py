@@ -28,7 +28,7 @@ class EvidenceEventAdmin(ReadOnlyAdmin):
 
 @admin.register(EvidenceExport)
 class EvidenceExportAdmin(ReadOnlyAdmin):
-    list_display = ["requested_at", "secretariat", "requested_by", "status", "done", "total"]
+    list_display = ["requested_at", "secretariat", "requested_by", "finished_at", "done", "total"]
     list_select_related = ["secretariat", "requested_by"]
     exclude = ["file"]
 

@@ -211,13 +211,11 @@ class EvidenceEvent(models.Model):
 
 
 class EvidenceExport(models.Model):
-    """A ZIP of all the evidence of one STL with its manifest, built in the background."""
+    """A ZIP of all the evidence of one STL with its manifest, built in the background.
 
-    class Status(models.TextChoices):
-        PENDING = "pendiente", _("En espera")
-        RUNNING = "en_proceso", _("En preparación")
-        READY = "lista", _("Lista")
-        FAILED = "fallida", _("Fallida")
+    How the building goes (queued, running, done, failed; who asked; "Reintentar") is its job's
+    (``pal_portal.jobs``, key ``job_key``); the export itself only knows whether its ZIP is ready.
+    """
 
     secretariat = models.ForeignKey(
         "stl.Secretariat", on_delete=models.PROTECT, related_name="evidence_exports"
@@ -229,16 +227,12 @@ class EvidenceExport(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField(_("solicitada el"), default=timezone.now)
-    status = models.CharField(
-        _("estado"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
     total = models.PositiveIntegerField(_("archivos"), default=0)
     done = models.PositiveIntegerField(_("archivos procesados"), default=0)
     file = models.FileField(_("ZIP"), storage=evidence_storage, max_length=255, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("tamaño (bytes)"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminada el"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("exportación de evidencia")
@@ -254,16 +248,22 @@ class EvidenceExport(models.Model):
         )
 
     @property
+    def job_key(self) -> str:
+        """Return the key of the jobs that build it (``pal_portal.jobs``)."""
+        return f"evidence.export:{self.pk}"
+
+    @property
+    def is_ready(self) -> bool:
+        """Tell whether its ZIP is stored, and may be downloaded."""
+        return bool(self.file)
+
+    @property
     def percent(self) -> int:
-        if self.status == self.Status.READY:
+        if self.is_ready:
             return 100
         if not self.total:
             return 0
         return min(99, self.done * 100 // self.total)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.READY, self.Status.FAILED}
 
 
 class IntegrityCheck(models.Model):

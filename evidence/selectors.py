@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence import policy as access
 from evidence import subjects
 from evidence.forms import EvidenceUploadForm
 from evidence.models import Evidence, EvidenceEvent, EvidenceExport
+from pal_portal.jobs import latest_job, latest_jobs
 from pal_portal.listing import paginate
+from pal_portal.models import Job
 from stl.hooks import HistoryEntry, HistorySource
 
 
@@ -234,13 +237,70 @@ def evidence_panel(
     }
 
 
-def recent_exports(*, secretariat, user, limit: int = 5) -> list[EvidenceExport]:
-    """Return this person's latest ZIP exports of the STL."""
-    return list(
+@dataclass(frozen=True)
+class ExportProgress:
+    """What a page shows of a ZIP export: its job's state, who asked, and the ZIP once ready."""
+
+    export: EvidenceExport
+    job: Job | None  # the latest job that builds it, with who asked for it
+    status: str  # a pal_portal Job.Status, as the page shows it
+
+    @property
+    def label(self) -> str:
+        return Job.Status(self.status).label
+
+    @property
+    def finished(self) -> bool:
+        """Tell whether nothing will change until someone asks again (no need to poll)."""
+        return self.status in (Job.Status.DONE, Job.Status.FAILED)
+
+    @property
+    def may_retry(self) -> bool:
+        return self.status == Job.Status.FAILED
+
+    @property
+    def requested_by(self):
+        """Return who asked for it last: whoever retried its job, or else who asked first."""
+        if self.job is not None and self.job.requested_by_id:
+            return self.job.requested_by
+        return self.export.requested_by
+
+
+def _export_status(export: EvidenceExport, job: Job | None) -> str:
+    if export.is_ready:
+        return Job.Status.DONE
+    if job is None:
+        return Job.Status.FAILED  # nothing will build it; "Reintentar" asks for it
+    return job.status_at(timezone.now())
+
+
+def export_progress(*, export: EvidenceExport) -> ExportProgress:
+    """Return how an export is going, from its latest job (one query, with who asked)."""
+    job = latest_job(export.job_key)
+    status = _export_status(export, job)
+    if status == Job.Status.DONE and not export.is_ready:
+        # The job ended between the export's read and its job's: read the export again.
+        export.refresh_from_db(fields=["file", "sha256", "size", "done", "total", "finished_at"])
+        status = _export_status(export, job)
+        if status == Job.Status.DONE and not export.is_ready:
+            status = Job.Status.FAILED  # done without a ZIP: it has to be asked for again
+    return ExportProgress(export, job, status)
+
+
+def recent_exports(*, secretariat, user, limit: int = 5) -> list[ExportProgress]:
+    """Return this person's latest ZIP exports of the STL, with their state (two queries)."""
+    exports = list(
         EvidenceExport.objects.filter(secretariat=secretariat, requested_by=user).order_by(
             "-requested_at", "-pk"
         )[:limit]
     )
+    jobs = latest_jobs(export.job_key for export in exports if not export.is_ready)
+    return [
+        ExportProgress(
+            export, jobs.get(export.job_key), _export_status(export, jobs.get(export.job_key))
+        )
+        for export in exports
+    ]
 
 
 def publishable_evidence(*, secretariat) -> QuerySet:

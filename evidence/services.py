@@ -10,7 +10,6 @@ written, so the vault never holds a file without a row.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import hmac
 import io
@@ -48,14 +47,16 @@ from evidence.storage import evidence_storage
 from evidence.uploads import HashedUploadedFile
 from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
+from pal_portal.jobs import job_retry, latest_job
+from pal_portal.models import Job
 from pal_portal.tasks import enqueue_on_commit
 from pal_portal.text import strip_bidi_controls
+from stl.models import Secretariat
 
 security_logger = logging.getLogger("pal_portal.security")
 
 CHUNK_BYTES = 1024 * 1024
-# An export still pending or running after this long is presumed lost; a new one may start.
-EXPORT_STALE_AFTER = dt.timedelta(hours=1)
+EXPORT_TASK = "evidence.build_export"
 
 
 class EvidenceIntegrityError(Exception):
@@ -652,24 +653,27 @@ def evidence_open(*, evidence: Evidence, user, ip_address: str | None = None) ->
 def evidence_export_start(*, secretariat, user, ip_address: str | None = None) -> EvidenceExport:
     """Ask for a ZIP of all the STL's evidence; it is built in the background after commit.
 
-    An export this person already has in progress for the STL is returned instead of a new one.
+    An export this person already has on its way for the STL (its job queued, or running within
+    its lease) is returned instead of a new one. The STL's row is locked meanwhile, so two
+    requests at once (a double click, two tabs) make one export and one job.
     """
-
     if not access.evidence_access(user, secretariat).can_export:
         raise PermissionDenied
     with transaction.atomic():
-        in_progress = (
-            EvidenceExport.objects.filter(
-                secretariat=secretariat,
-                requested_by=user,
-                status__in=[EvidenceExport.Status.PENDING, EvidenceExport.Status.RUNNING],
-                requested_at__gte=timezone.now() - EXPORT_STALE_AFTER,
-            )
-            .order_by("-requested_at")
+        # No key update: rows that point to the STL may still be written meanwhile.
+        Secretariat.objects.select_for_update(no_key=True).filter(pk=secretariat.pk).first()
+        latest = (
+            EvidenceExport.objects.filter(secretariat=secretariat, requested_by=user)
+            .order_by("-requested_at", "-pk")
             .first()
         )
-        if in_progress is not None:
-            return in_progress
+        if latest is not None and not latest.is_ready:
+            job = latest_job(latest.job_key)
+            if job is not None and job.status_at(timezone.now()) in (
+                Job.Status.QUEUED,
+                Job.Status.RUNNING,
+            ):
+                return latest
         export = EvidenceExport.objects.create(secretariat=secretariat, requested_by=user)
         _log(
             EvidenceEvent.Action.EXPORT,
@@ -678,9 +682,39 @@ def evidence_export_start(*, secretariat, user, ip_address: str | None = None) -
             ip_address=ip_address,
             export=export.pk,
         )
-
-        enqueue_on_commit("evidence.build_export", export.pk)
+        _export_enqueue(export=export, user=user)
     return export
+
+
+def _export_enqueue(*, export: EvidenceExport, user) -> Job:
+    return enqueue_on_commit(EXPORT_TASK, export.pk, requested_by=user, key=export.job_key)
+
+
+def evidence_export_retry(*, export: EvidenceExport, user) -> Job:
+    """Build again an export whose job failed ("Reintentar"); the person becomes its requester.
+
+    A job running past its lease has failed too (its worker died). Refused once the ZIP is ready
+    or while the job is on its way; the export's row is locked, so two clicks queue it once.
+    """
+    if not access.evidence_access(user, export.secretariat).can_export:
+        raise PermissionDenied
+    with transaction.atomic():
+        export = EvidenceExport.objects.select_for_update().get(pk=export.pk)
+        if export.is_ready:
+            raise ValidationError(
+                _("Esta exportación ya está lista: puedes descargar su ZIP."), code="ready"
+            )
+        job = latest_job(export.job_key)
+        status = job.status_at(timezone.now()) if job is not None else None
+        if status in (Job.Status.QUEUED, Job.Status.RUNNING):
+            raise ValidationError(
+                _("Esta exportación ya se está preparando: su página muestra el avance."),
+                code="on_its_way",
+            )
+        if status == Job.Status.FAILED:
+            return job_retry(job, user=user)
+        # No job, or one that ended without a ZIP: nothing else would ever build it.
+        return _export_enqueue(export=export, user=user)
 
 
 MANIFEST_NAME = "manifiesto.csv"
@@ -750,48 +784,40 @@ def _export_queryset(secretariat_id: int):
 def evidence_export_build(*, export_id: int) -> EvidenceExport | None:
     """Build the ZIP of an export: every file (verified) plus ``manifiesto.csv``.
 
-    Safe to run twice: a finished export is left as it is. A file that is missing or altered is
-    left out, logged as a security event and listed in the manifest with that state.
+    The worker's side of the export's job, which records running, done or failed. Safe to run
+    twice: a ready export is left as it is, and a run after a failed one starts over. A file
+    that is missing or altered is left out, logged as a security event and listed in the
+    manifest with that state.
     """
     export = EvidenceExport.objects.select_related("secretariat").filter(pk=export_id).first()
-    if export is None or export.status == EvidenceExport.Status.READY:
+    if export is None or export.is_ready:
         return export
     phase_order = {value: index for index, value in enumerate(Evidence.Phase.values)}
     evidence_list = sorted(
         _export_queryset(export.secretariat_id), key=lambda e: phase_order.get(e.phase, 99)
     )
-    export.status = EvidenceExport.Status.RUNNING
     export.total = len(evidence_list)
     export.done = 0
-    export.error = ""
-    export.save(update_fields=["status", "total", "done", "error"])
-    try:
-        with tempfile.TemporaryFile() as archive_file:
-            _write_archive(export, evidence_list, archive_file)
-            archive_file.seek(0)
-            digest = hashlib.sha256()
-            while chunk := archive_file.read(CHUNK_BYTES):
-                digest.update(chunk)
-            size = archive_file.tell()
-            archive_file.seek(0)
-            name = evidence_storage().save(
-                f"exports/{export.secretariat_id}/{uuid.uuid4().hex}.zip",
-                File(archive_file, name="evidencia.zip"),
-            )
-            _flush_to_disk(name)
-        export.file = name
-        export.sha256 = digest.hexdigest()
-        export.size = size
-        export.done = export.total
-        export.status = EvidenceExport.Status.READY
-        export.finished_at = timezone.now()
-        export.save(update_fields=["file", "sha256", "size", "done", "status", "finished_at"])
-    except Exception as exc:
-        export.status = EvidenceExport.Status.FAILED
-        export.error = exc.__class__.__name__
-        export.finished_at = timezone.now()
-        export.save(update_fields=["status", "error", "finished_at"])
-        raise
+    export.save(update_fields=["total", "done"])
+    with tempfile.TemporaryFile() as archive_file:
+        _write_archive(export, evidence_list, archive_file)
+        archive_file.seek(0)
+        digest = hashlib.sha256()
+        while chunk := archive_file.read(CHUNK_BYTES):
+            digest.update(chunk)
+        size = archive_file.tell()
+        archive_file.seek(0)
+        name = evidence_storage().save(
+            f"exports/{export.secretariat_id}/{uuid.uuid4().hex}.zip",
+            File(archive_file, name="evidencia.zip"),
+        )
+        _flush_to_disk(name)
+    export.file = name
+    export.sha256 = digest.hexdigest()
+    export.size = size
+    export.done = export.total
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "sha256", "size", "done", "finished_at"])
     return export
 
 
@@ -866,7 +892,7 @@ def evidence_export_open(
     """Return a verified copy of a finished export's ZIP, and log the download."""
     if not access.evidence_access(user, export.secretariat).can_export:
         raise PermissionDenied
-    if export.status != EvidenceExport.Status.READY:
+    if not export.is_ready:
         raise ValidationError(_("La exportación todavía no está lista."), code="not_ready")
     display_name = f"evidencia-{export.secretariat}-{export.pk}.zip".replace(" ", "-")
     try:

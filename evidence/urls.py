@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:evidence_id>/version-publica/", views.public_version, name="public_version"),
     path("exportar/", views.export_start, name="export_start"),
     path("exportaciones/<int:export_id>/", views.export_status, name="export_status"),
+    path("exportaciones/<int:export_id>/reintentar/", views.export_retry, name="export_retry"),
     path(
         "exportaciones/<int:export_id>/descargar/",
         views.export_download,

@@ -463,31 +463,56 @@ def _export_start(request, *, secretariat):
 @require_GET
 def export_status(request, pk, export_id):
     export, _access = access.get_evidence_export_or_404(request.user, export_id, secretariat_pk=pk)
+    progress = selectors.export_progress(export=export)
     download_url = (
         reverse(
             "evidence:export_download",
             kwargs={"pk": export.secretariat_id, "export_id": export.pk},
         )
-        if export.status == export.Status.READY
+        if export.is_ready
         else ""
     )
     if request.GET.get("formato") == "json":
         return JsonResponse(
             {
-                "status": export.status,
-                "status_label": export.get_status_display(),
+                "status": progress.status,
+                "status_label": str(progress.label),
                 "percent": export.percent,
                 "done": export.done,
                 "total": export.total,
-                "finished": export.is_finished,
+                "finished": progress.finished,
+                "may_retry": progress.may_retry,
+                "requested_by": str(progress.requested_by),
                 "download_url": download_url,
             }
         )
     return render(
         request,
         "evidence/export_status.html",
-        {"export": export, "secretariat": export.secretariat, "download_url": download_url},
+        {
+            "export": export,
+            "progress": progress,
+            "secretariat": export.secretariat,
+            "download_url": download_url,
+        },
     )
+
+
+def export_retry(request, pk, export_id):
+    export, _access = access.get_evidence_export_or_404(request.user, export_id, secretariat_pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.evidence_export_retry(export=export, user=request.user)
+    except ValidationError as error:
+        messages.info(request, error.messages[0])
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request, _("Se pidió de nuevo la exportación; esta página muestra su avance.")
+        )
+    return redirect(export)
 
 
 @require_GET

@@ -6,8 +6,12 @@
 - Every task runs through ``DurableTask``: before running, the worker claims the job's row with
   one conditional UPDATE, so a job redelivered by the broker, handed over twice by the sweep, or
   retried by a person while it still runs is never run twice at the same time.
-- A job running past its hard time limit (its lease) is marked failed by the sweep and queued
-  again while attempts remain; a person may ask again ("Reintentar") for a failed one.
+- A job the worker kills at its hard time limit is marked failed at once (``on_failure``); a
+  job whose worker died is past its lease: the pages show it failed, and the sweep marks it so
+  and queues it again while attempts remain. A person may ask again ("Reintentar") for a failed
+  one (``job_retry``).
+- Pages read the state of the job about their object with ``latest_job(key)`` (or
+  ``latest_jobs(keys)`` for a list), and show ``Job.shown_status``.
 
 Tasks without a job row (periodic ones such as the weekly integrity check) run as plain tasks.
 """
@@ -16,13 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from celery import Task, current_app
-from celery.exceptions import Retry
+from celery.exceptions import Retry, TimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from pal_portal.models import Job
@@ -114,11 +120,28 @@ def _publish_in_thread(task, job: Job) -> None:
         connection.close()
 
 
+def _retryable(now: dt.datetime) -> Q:
+    """Failed, or running past its lease (the worker died: the pages show it failed)."""
+    return Q(status=Job.Status.FAILED) | Q(status=Job.Status.RUNNING, lease_until__lt=now)
+
+
 def job_retry(job: Job, *, user=None) -> Job:
-    """Queue a failed job again, at a person's request ("Reintentar")."""
+    """Queue a failed job again, at a person's request ("Reintentar"); they become its requester.
+
+    A job running past its lease counts as failed (``Job.status_at``) and may be retried too.
+    Two people asking at once queue it once: the update is conditional.
+    """
     with transaction.atomic():
-        updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
-            status=Job.Status.QUEUED, error="", requested_by=user or job.requested_by
+        updated = (
+            Job.objects.filter(pk=job.pk)
+            .filter(_retryable(timezone.now()))
+            .update(
+                status=Job.Status.QUEUED,
+                error="",
+                sent_at=None,
+                finished_at=None,
+                requested_by_id=getattr(user, "pk", None) or job.requested_by_id,
+            )
         )
         if updated:
             transaction.on_commit(lambda: job_send(job))
@@ -127,8 +150,35 @@ def job_retry(job: Job, *, user=None) -> Job:
 
 
 def latest_job(key: str) -> Job | None:
-    """Return the newest job for an object's ``key``, for its page."""
-    return Job.objects.filter(key=key).order_by("-created_at").first()
+    """Return the newest job for an object's ``key``, with who asked for it, for its page."""
+    return (
+        Job.objects.filter(key=key).select_related("requested_by").order_by("-created_at").first()
+    )
+
+
+def latest_jobs(keys: Iterable[str]) -> dict[str, Job]:
+    """Return the newest job of each of these keys (those that have one), in one query."""
+    keys = list(dict.fromkeys(key for key in keys if key))
+    if not keys:
+        return {}
+    newer = Job.objects.filter(key=OuterRef("key"), created_at__gt=OuterRef("created_at"))
+    newest = (
+        Job.objects.filter(key__in=keys)
+        .exclude(Exists(newer))
+        .select_related("requested_by")
+        .order_by("created_at")
+    )
+    return {job.key: job for job in newest}
+
+
+def job_requester_id(job_id) -> int | None:
+    """Return the id of whoever asked for a job last (after a retry, who retried it)."""
+    if not job_id:
+        return None
+    try:
+        return Job.objects.filter(pk=job_id).values_list("requested_by_id", flat=True).first()
+    except (ValueError, TypeError, ValidationError):  # a task id that is not a job's UUID
+        return None
 
 
 def jobs_sweep(*, now: dt.datetime | None = None) -> dict:
@@ -188,7 +238,7 @@ def _claim(job_id, task) -> str:
                 attempts=F("attempts") + 1,
             )
         )
-    except (ValueError, TypeError):  # a task id that is not a job's UUID
+    except (ValueError, TypeError, ValidationError):  # a task id that is not a job's UUID
         return "absent"
     if updated:
         return "claimed"
@@ -223,3 +273,48 @@ class DurableTask(Task):
             status=Job.Status.DONE, finished_at=timezone.now(), error=""
         )
         return result
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Record at once that the worker killed the job at its hard time limit.
+
+        The worker's main process calls this after killing the task's process, which could not
+        record anything itself. Without it the job would stay "running" until its lease ends and
+        the sweep queued it again, to be killed again: a job that outran its limit fails, and a
+        person may retry it.
+        """
+        if isinstance(exc, TimeLimitExceeded) and task_id:
+            job_time_limit_exceeded(task_id, task=self)
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+def job_time_limit_exceeded(job_id, *, task, now: dt.datetime | None = None) -> bool:
+    """Mark failed the job a worker killed at its hard time limit; say whether it was.
+
+    Only the run that was killed: its lease ends about when it was killed, whereas a later
+    claim by another worker (once the lease ended) holds a lease a whole time limit away.
+    """
+    now = now or timezone.now()
+    limit = hard_time_limit(task) or 3600
+    changes = {
+        "status": Job.Status.FAILED,
+        "error": f"TimeLimitExceeded: superó su tiempo límite de {limit} s.",
+        "finished_at": now,
+    }
+    for attempt in (1, 2):
+        try:
+            return bool(
+                Job.objects.filter(
+                    pk=job_id,
+                    status=Job.Status.RUNNING,
+                    lease_until__lt=now + dt.timedelta(seconds=limit / 2),
+                ).update(**changes)
+            )
+        except (ValueError, TypeError, ValidationError):  # a task id that is not a job's UUID
+            return False
+        except DatabaseError:
+            # The worker's main process holds an idle connection the server may have dropped.
+            if attempt == 2 or connection.in_atomic_block:
+                logger.exception("Job %s: could not record its time limit", job_id)
+                return False
+            connection.close()
+    return False

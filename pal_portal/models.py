@@ -1,5 +1,6 @@
 """The portal's user: one account per person, identified by e-mail."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -128,3 +129,23 @@ class Job(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def status_at(self, now: dt.datetime) -> str:
+        """Return the status a page shows at ``now``: running past its lease means failed.
+
+        The lease is the task's hard time limit: past it the worker was killed or died, and
+        the job is failed whatever the row still says (the sweep records it within a minute).
+        A queued job is never failed: the sweep hands it over again until a worker takes it.
+        """
+        if self.status == self.Status.RUNNING and self.lease_until and self.lease_until < now:
+            return self.Status.FAILED
+        return self.status
+
+    @property
+    def shown_status(self) -> str:
+        """Return the status the pages show now (see ``status_at``)."""
+        return self.status_at(timezone.now())
+
+    @property
+    def shown_status_label(self) -> str:
+        return self.Status(self.shown_status).label

@@ -20,7 +20,7 @@ def sweep_jobs() -> dict:
     return jobs.jobs_sweep()
 
 
-@shared_task(name="pal_portal.ping")
+@shared_task(name="pal_portal.ping", time_limit=15, soft_time_limit=10)
 def ping() -> str:
     """Answer a health check's round trip through the broker and a worker."""
     return "pong"

@@ -277,6 +277,11 @@ class FacilitatorAssignment(models.Model):
         return f"{self.user} — {self.secretariat}"
 
 
+def invitation_email_job_key(invitation_id: int) -> str:
+    """Return the key of the jobs that e-mail the link of invitation ``invitation_id``."""
+    return f"stl.invitation:{invitation_id}"
+
+
 class Invitation(models.Model):
     """A single-use link by which an invited person sets their password."""
 
@@ -304,6 +309,11 @@ class Invitation(models.Model):
 
     def get_absolute_url(self):
         return reverse("invitation_accept", kwargs={"key": self.key})
+
+    @property
+    def email_job_key(self) -> str:
+        """Return the key of the jobs that e-mail its link (``pal_portal.jobs``)."""
+        return invitation_email_job_key(self.pk)
 
 
 # django-guardian's direct foreign-key permission tables: real FKs, real joins, no generic lookups.

@@ -12,9 +12,11 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from pal_portal import request_cache
+from pal_portal.models import Job
 from stl.models import (
     Member,
     Secretariat,
@@ -273,3 +275,28 @@ def get_secretariat_or_404(user, pk, *, need: str = "view"):
     if not access.can_view or not getattr(access, f"can_{need}"):
         raise Http404
     return secretariat, access
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+def invitation_email_refusal(
+    access: SecretariatAccess, *, used_at, expires_at, email_status: str | None, now
+) -> str:
+    """Return why this person may not send an invitation's e-mail again, or "" if they may.
+
+    One rule for the dashboard's "Reenviar" and for ``invitation_resend``: INAI administrators,
+    for an invitation still unused and unexpired whose e-mail failed (``email_status``, its job's
+    status as the page shows it) or was never recorded (None).
+    """
+    if not access.can_manage:
+        return _("Solo la administración del INAI puede hacer esto.")
+    if used_at is not None:
+        return _("Esta invitación ya se aceptó: no hace falta enviarla de nuevo.")
+    if expires_at <= now:
+        return _("Esta invitación venció: su enlace ya no sirve.")
+    if email_status in (Job.Status.QUEUED, Job.Status.RUNNING):
+        return _("El correo de esta invitación ya está en camino.")
+    if email_status == Job.Status.DONE:
+        return _("El correo de esta invitación ya se envió.")
+    return ""

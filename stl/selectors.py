@@ -2,16 +2,37 @@
 
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 from operator import attrgetter
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pal_portal.jobs import latest_jobs
+from pal_portal.models import Job
 from stl import hooks
 from stl import policy as access
 from stl.hooks import HistoryEntry
 from stl.mexican_states import MexicanState
-from stl.models import FacilitatorAssignment, Invitation, Member, Nucleus, Secretariat
+from stl.models import (
+    FacilitatorAssignment,
+    Invitation,
+    Member,
+    Nucleus,
+    Secretariat,
+    invitation_email_job_key,
+)
 
 
 def _folded(text: str) -> str:
@@ -39,29 +60,90 @@ def secretariat_list(*, user, search: str = "", status: str = "") -> QuerySet:
     ).order_by("state", "-exercise")
 
 
+# How the dashboard names the state of a pending invitation's e-mail (its job's status).
+INVITATION_EMAIL_LABELS = {
+    Job.Status.QUEUED: _("correo en cola"),
+    Job.Status.RUNNING: _("enviando el correo"),
+    Job.Status.DONE: _("correo enviado"),
+    Job.Status.FAILED: _("el correo falló"),
+}
+
+
+@dataclass(frozen=True)
+class InvitationEmail:
+    """What the dashboard shows of a pending invitation's e-mail."""
+
+    invitation_id: int
+    job: Job | None  # its latest job, with who asked for it; None if none was recorded
+    status: str | None  # the job's status as the page shows it
+    may_resend: bool  # "Reenviar" (``policy.invitation_email_refusal``)
+
+    @property
+    def label(self) -> str:
+        return INVITATION_EMAIL_LABELS[self.status] if self.status else ""
+
+
+def _with_pending_invitation(queryset: QuerySet) -> QuerySet:
+    """Annotate each person's newest unused invitation to the STL (as subqueries of the same
+    query): ``pending_invitation_id`` and ``pending_invitation_expires_at``."""
+    pending = Invitation.objects.filter(
+        secretariat_id=OuterRef("secretariat_id"),
+        user_id=OuterRef("user_id"),
+        used_at__isnull=True,
+    ).order_by("-created_at", "-pk")
+    return queryset.annotate(
+        pending_invitation_id=Subquery(pending.values("pk")[:1]),
+        pending_invitation_expires_at=Subquery(pending.values("expires_at")[:1]),
+    )
+
+
+def _attach_invitation_emails(people, *, stl_access) -> None:
+    """Give each person with a pending invitation its e-mail's state (one query for all)."""
+    pending = [person for person in people if person.pending_invitation_id]
+    for person in people:
+        person.invitation_email = None
+    if not pending or not stl_access.is_insider:
+        return
+    key = invitation_email_job_key
+    jobs = latest_jobs(key(person.pending_invitation_id) for person in pending)
+    now = timezone.now()
+    for person in pending:
+        job = jobs.get(key(person.pending_invitation_id))
+        status = job.status_at(now) if job is not None else None
+        refusal = access.invitation_email_refusal(
+            stl_access,
+            used_at=None,
+            expires_at=person.pending_invitation_expires_at,
+            email_status=status,
+            now=now,
+        )
+        person.invitation_email = InvitationEmail(
+            person.pending_invitation_id, job, status, may_resend=not refusal
+        )
+
+
 def secretariat_dashboard(*, secretariat: Secretariat, access, user) -> dict:
     """Return what an STL's dashboard shows: nuclei with members, the facilitator, and the
-    sections the apps above the secretariat add (``stl.hooks``)."""
-    # A member who has not yet accepted their invitation has no access yet: it is pending.
-    pending = Invitation.objects.filter(
-        secretariat_id=OuterRef("secretariat_id"), user_id=OuterRef("user_id"), used_at__isnull=True
-    )
+    sections the apps above the secretariat add (``stl.hooks``).
+
+    A member or facilitator who has not yet accepted their invitation has no access yet: it is
+    pending, and insiders see how its e-mail went (one query for all the page's invitations).
+    """
     nuclei = sorted(
         Nucleus.objects.filter(secretariat=secretariat).prefetch_related(
             Prefetch(
                 "members",
-                queryset=Member.objects.filter(is_active=True)
-                .select_related("user")
-                .annotate(invitation_pending=Exists(pending)),
+                queryset=_with_pending_invitation(
+                    Member.objects.filter(is_active=True).select_related("user")
+                ),
             )
         ),
         key=attrgetter("display_position"),
     )
-    facilitator = (
-        FacilitatorAssignment.objects.filter(secretariat=secretariat, is_active=True)
-        .select_related("user")
-        .first()
-    )
+    facilitators = FacilitatorAssignment.objects.filter(secretariat=secretariat, is_active=True)
+    facilitator = _with_pending_invitation(facilitators.select_related("user")).first()
+    people = [member for nucleus in nuclei for member in nucleus.members.all()]
+    _attach_invitation_emails([*people, *([facilitator] if facilitator else [])], stl_access=access)
     return {
         "nuclei": nuclei,
         "facilitator": facilitator,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
+from pal_portal.jobs import job_retry, latest_job
+from pal_portal.models import Job
 from pal_portal.tasks import enqueue_on_commit
 from stl import hooks, quorum
 from stl import policy as access
@@ -29,6 +31,7 @@ from stl.models import (
 )
 
 User = get_user_model()
+INVITATION_EMAIL_TASK = "stl.send_invitation_email"
 
 
 def _as_actor(actor_kwarg: str):
@@ -172,8 +175,46 @@ def _invite(*, user, secretariat: Secretariat, invited_by, site_url: str) -> Inv
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         invited_by=invited_by,
     )
-    enqueue_on_commit("stl.send_invitation_email", invitation.pk, site_url=site_url)
+    _invitation_email_enqueue(invitation=invitation, user=invited_by, site_url=site_url)
     return invitation
+
+
+def _invitation_email_enqueue(*, invitation: Invitation, user, site_url: str) -> Job:
+    return enqueue_on_commit(
+        INVITATION_EMAIL_TASK,
+        invitation.pk,
+        site_url=site_url,
+        requested_by=user,
+        key=invitation.email_job_key,
+    )
+
+
+def invitation_resend(*, invitation: Invitation, user, site_url: str = "") -> Job:
+    """E-mail an invitation's link again, its e-mail having failed ("Reenviar").
+
+    The failed job is queued again (``job_retry``, the person becoming its requester), or, if no
+    job was ever recorded, a new one. Refused (``policy.invitation_email_refusal``) to anyone but
+    INAI administrators, for an invitation accepted or expired, and while its e-mail is on its
+    way or once sent. The invitation's row is locked: two clicks send one e-mail.
+    """
+    _require_admin(user)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        now = timezone.now()
+        job = latest_job(invitation.email_job_key)
+        status = job.status_at(now) if job is not None else None
+        refusal = access.invitation_email_refusal(
+            access.secretariat_access(user, invitation.secretariat),
+            used_at=invitation.used_at,
+            expires_at=invitation.expires_at,
+            email_status=status,
+            now=now,
+        )
+        if refusal:
+            raise ValidationError(refusal)
+        if status == Job.Status.FAILED:
+            return job_retry(job, user=user)
+        return _invitation_email_enqueue(invitation=invitation, user=user, site_url=site_url)
 
 
 def _is_facilitator(*, user, secretariat: Secretariat) -> bool:

@@ -8,6 +8,11 @@ from django.utils import translation
 
 from stl.models import Invitation
 
+# Sending one e-mail takes a second; a mail server that hangs longer fails the job, and the
+# dashboard offers to send it again.
+INVITATION_EMAIL_SOFT_TIME_LIMIT = 60  # seconds
+INVITATION_EMAIL_TIME_LIMIT = 90  # seconds
+
 
 @shared_task(
     name="stl.send_invitation_email",
@@ -15,6 +20,8 @@ from stl.models import Invitation
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,
+    soft_time_limit=INVITATION_EMAIL_SOFT_TIME_LIMIT,
+    time_limit=INVITATION_EMAIL_TIME_LIMIT,
 )
 def send_invitation_email(invitation_id: int, site_url: str = "") -> bool:
     """E-mail the link of an unused invitation; do nothing if it is gone or already used.

@@ -15,6 +15,11 @@ urlpatterns = [
         views.member_deactivate,
         name="member_deactivate",
     ),
+    path(
+        "<int:pk>/invitaciones/<int:invitation_pk>/reenviar/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
     path("<int:pk>/facilitacion/", views.facilitator_assign, name="facilitator_assign"),
     path("<int:pk>/quorum/", views.quorum_rule, name="quorum_rule"),
     path("<int:pk>/historial/", views.secretariat_history, name="history"),

@@ -24,7 +24,7 @@ from stl.forms import (
     QuorumRuleForm,
     SecretariatForm,
 )
-from stl.models import Member
+from stl.models import Invitation, Member
 
 
 def secretariat_list(request):
@@ -216,6 +216,30 @@ def member_deactivate(request, pk, member_pk):
             request,
             _("%(name)s ya no es integrante del STL; su registro y su historial se conservan.")
             % {"name": member.user},
+        )
+    return redirect(secretariat)
+
+
+@login_required
+def invitation_resend(request, pk, invitation_pk):
+    secretariat, _stl_access = access.get_secretariat_or_404(request.user, pk, need="manage")
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("user"), pk=invitation_pk, secretariat=secretariat
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.invitation_resend(
+            invitation=invitation, user=request.user, site_url=site_url(request)
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request,
+            _("Se enviará de nuevo la invitación a %(email)s.") % {"email": invitation.user.email},
         )
     return redirect(secretariat)
 

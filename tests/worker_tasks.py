@@ -14,3 +14,21 @@ def slow_job(marker_path: str, seconds: float) -> str:
     with open(marker_path, "a") as marker:
         marker.write("done\n")
     return "done"
+
+
+@shared_task(name="tests.stubborn_job", time_limit=4, soft_time_limit=2)
+def stubborn_job(marker_path: str, seconds: float) -> str:
+    """Ignore the soft time limit and sleep on, so that the worker kills it at the hard one."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    with open(marker_path, "a") as marker:
+        marker.write("start\n")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(0.1)
+        except SoftTimeLimitExceeded:
+            continue
+    with open(marker_path, "a") as marker:
+        marker.write("done\n")
+    return "done"

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cocreation.models import (
     Attendee,
-    MethodologyJob,
     Prioritization,
 )
 from evidence.models import Evidence
+from pal_portal.jobs import latest_job
+from pal_portal.models import Job
 from pal_portal.text import comparable_name
 from stl.models import Member, Nucleus, Secretariat
 
@@ -42,7 +43,7 @@ def prioritization_list(
     ).order_by("-created_at", "-pk")
 
 
-# No document and no job (computed before jobs were recorded), or the document was withdrawn.
+# No document and no job to make it, or the document was withdrawn: it has to be asked for.
 MISSING = "falta"
 
 
@@ -50,20 +51,25 @@ MISSING = "falta"
 class MethodologyProgress:
     """What the page shows of a computed prioritisation's methodology document."""
 
-    status: str  # a MethodologyJob.Status, or MISSING
+    status: str  # a pal_portal Job.Status (as the page shows it), or MISSING
     label: str
-    evidence: Evidence | None = None  # the current document, once ready
-    job: MethodologyJob | None = None
+    evidence: Evidence | None = None  # the current document, once done
+    job: Job | None = None  # the latest job that renders it, with who asked for it
 
     @property
     def finished(self) -> bool:
         """Tell whether nothing will change until someone asks again (no need to poll)."""
-        return self.status not in (MethodologyJob.Status.QUEUED, MethodologyJob.Status.RENDERING)
+        return self.status not in (Job.Status.QUEUED, Job.Status.RUNNING)
 
     @property
     def may_retry(self) -> bool:
         """Tell whether asking again makes sense: the document is not there nor on its way."""
-        return self.status in (MethodologyJob.Status.FAILED, MISSING)
+        return self.status in (Job.Status.FAILED, MISSING)
+
+
+def _methodology_progress(status: str, evidence=None, job=None) -> MethodologyProgress:
+    label = str(_("Falta")) if status == MISSING else Job.Status(status).label
+    return MethodologyProgress(status, label, evidence, job)
 
 
 def prioritization_methodology_progress(
@@ -72,9 +78,10 @@ def prioritization_methodology_progress(
     """Return how the methodology document is going, or None while the prioritisation is open.
 
     ``evidence_list`` is the prioritisation's evidence as its panel lists it (no new query for
-    it). A current document is ready whatever its job says; when the list does not show one, the
-    database is asked once more, then the job tells, a job past its time limit counting as
-    failed.
+    it). A current document is done whatever its job says; when the list does not show one,
+    the database is asked once more (the panel shows one page), then its latest job
+    (``pal_portal.jobs``, key ``Prioritization.methodology_job_key``) tells, a job running past
+    its lease counting as failed.
     """
     if prioritization.status != Prioritization.Status.COMPUTED:
         return None
@@ -89,8 +96,7 @@ def prioritization_methodology_progress(
         None,
     )
     if evidence is not None:
-        status = MethodologyJob.Status.READY
-        return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence)
+        return _methodology_progress(Job.Status.DONE, evidence)
     # Not on the panel's page (or attached by the worker since the panel's read): ask the
     # database, so the page never says "missing" of a document that is there.
     evidence = (
@@ -108,14 +114,13 @@ def prioritization_methodology_progress(
         .first()
     )
     if evidence is not None:
-        status = MethodologyJob.Status.READY
-        return MethodologyProgress(status, MethodologyJob.Status(status).label, evidence)
-    job = MethodologyJob.objects.filter(prioritization=prioritization).first()
+        return _methodology_progress(Job.Status.DONE, evidence)
+    job = latest_job(prioritization.methodology_job_key)
     status = job.status_at(timezone.now()) if job is not None else MISSING
-    if status in (MethodologyJob.Status.READY, MISSING):
-        # Ready once, but the document was withdrawn since: it has to be asked for again.
-        return MethodologyProgress(MISSING, str(_("Falta")), None, job)
-    return MethodologyProgress(status, MethodologyJob.Status(status).label, None, job)
+    if status == Job.Status.DONE:
+        # Done once, but the document was withdrawn since: it has to be asked for again.
+        status = MISSING
+    return _methodology_progress(status, None, job)
 
 
 @dataclass(frozen=True)

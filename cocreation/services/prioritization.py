@@ -4,7 +4,8 @@ The arithmetic lives in the pure functions of :mod:`cocreation.scoring`; this mo
 may act, turns their ``ValueError`` into a ``ValidationError`` and stores what they return. The
 methodology PDF (footnote 2 of INAI's minimum requirements) is rendered by a Celery worker after
 the result is saved, outside any row lock, and attached to the prioritisation through the
-evidence vault; ``MethodologyJob`` records how that job goes, for the page to show.
+evidence vault; its job (``pal_portal.jobs``, key ``Prioritization.methodology_job_key``) records
+how that goes and who asked, for the page to show.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,6 @@ from cocreation import policy
 from cocreation import scoring as methods
 from cocreation.models import (
     Criterion,
-    MethodologyJob,
     Prioritization,
     PrioritizationEntry,
     Problem,
@@ -31,13 +30,16 @@ from cocreation.models import (
 from cocreation.selectors.prioritization import prioritization_known_people
 from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
+from pal_portal.jobs import job_retry, latest_job
+from pal_portal.models import Job
 from pal_portal.tasks import enqueue_on_commit
 from pal_portal.text import comparable_name
 from stl.models import FacilitatorAssignment, Nucleus, Secretariat
 
 METHODOLOGY_KIND = "metodologia"
+METHODOLOGY_TASK = "cocreation.generate_prioritization_methodology"
 # The job's statuses while a worker may still attach the document (no new request meanwhile).
-METHODOLOGY_IN_PROGRESS = (MethodologyJob.Status.QUEUED, MethodologyJob.Status.RENDERING)
+METHODOLOGY_IN_PROGRESS = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 # What a participant's ``data`` may be: ordered or chosen problem ids (ranking, vote), or
 # marks by (problem id, criterion id) (weighted criteria).
@@ -407,20 +409,17 @@ def prioritization_compute(*, prioritization: Prioritization, user) -> Prioritiz
         prioritization.computed_at = timezone.now()
         prioritization.save(update_fields=["result", "status", "computed_at"])
 
-        _methodology_job_queue(prioritization=prioritization, user=user)
-        enqueue_on_commit(
-            "cocreation.generate_prioritization_methodology", prioritization.pk, user.pk
-        )
+        _methodology_enqueue(prioritization=prioritization, user=user)
     return prioritization
 
 
 def prioritization_methodology_attach(*, prioritization: Prioritization, user):
     """Render the methodology PDF of a computed prioritisation and attach it as evidence, once.
 
-    The worker's side of the job. The PDF is rendered with no transaction open and no row
-    locked; the prioritisation is then locked only to attach it, unless a current methodology
-    was attached meanwhile (a retry and a regeneration may run at once): never two documents.
-    The job's status follows: rendering, then ready or failed (the error is raised again).
+    The worker's side of the job (``cocreation.tasks``; the job's row records running, then
+    done or failed). The PDF is rendered with no transaction open and no row locked; the
+    prioritisation is then locked only to attach it, unless a current methodology was attached
+    meanwhile (a regeneration and a late run may meet): never two documents.
     """
     from evidence.models import Evidence
 
@@ -431,21 +430,13 @@ def prioritization_methodology_attach(*, prioritization: Prioritization, user):
         return None
     existing = _methodology_evidence(prioritization=prioritization, evidence_model=Evidence)
     if existing is not None:
-        _methodology_job_finish(prioritization=prioritization)
         return existing
-    _methodology_job_start(prioritization=prioritization)
-    try:
-        pdf = _methodology_render(prioritization=prioritization)
-        with transaction.atomic():
-            prioritization = _locked(prioritization)
-            evidence = _methodology_evidence(
-                prioritization=prioritization, evidence_model=Evidence
-            ) or _methodology_store(prioritization=prioritization, pdf=pdf, user=user)
-            _methodology_job_finish(prioritization=prioritization)
-    except Exception as error:
-        _methodology_job_fail(prioritization=prioritization, error=error)
-        raise
-    return evidence
+    pdf = _methodology_render(prioritization=prioritization)
+    with transaction.atomic():
+        prioritization = _locked(prioritization)
+        return _methodology_evidence(
+            prioritization=prioritization, evidence_model=Evidence
+        ) or _methodology_store(prioritization=prioritization, pdf=pdf, user=user)
 
 
 def _methodology_render(*, prioritization: Prioritization) -> bytes:
@@ -510,62 +501,23 @@ def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
     )
 
 
-# The job's transitions. Only these functions set ``MethodologyJob.status``; the worker's ones
-# run in their own short transactions, so the page sees each step as it happens.
-
-
-def _methodology_job_queue(*, prioritization: Prioritization, user) -> MethodologyJob:
-    """Record that the document was asked for: queued, with nothing of an earlier try left."""
-    job, _created = MethodologyJob.objects.update_or_create(
-        prioritization=prioritization,
-        defaults={
-            "status": MethodologyJob.Status.QUEUED,
-            "requested_by": user,
-            "requested_at": timezone.now(),
-            "started_at": None,
-            "finished_at": None,
-            "error": "",
-        },
-    )
-    return job
-
-
-def _methodology_job_start(*, prioritization: Prioritization) -> None:
-    """Record that a worker started rendering (creating the job of an older prioritisation)."""
-    job, _created = MethodologyJob.objects.get_or_create(prioritization=prioritization)
-    job.status = MethodologyJob.Status.RENDERING
-    job.started_at = timezone.now()
-    job.finished_at = None
-    job.attempts = F("attempts") + 1
-    job.error = ""
-    job.save(update_fields=["status", "started_at", "finished_at", "attempts", "error"])
-
-
-def _methodology_job_finish(*, prioritization: Prioritization) -> None:
-    """Record that the document is among the evidence (by this run or an earlier one)."""
-    MethodologyJob.objects.filter(prioritization=prioritization).exclude(
-        status=MethodologyJob.Status.READY
-    ).update(status=MethodologyJob.Status.READY, finished_at=timezone.now(), error="")
-
-
-def _methodology_job_fail(*, prioritization: Prioritization, error: BaseException) -> None:
-    """Record that this run failed, unless another run attached the document meanwhile."""
-    MethodologyJob.objects.filter(prioritization=prioritization).exclude(
-        status=MethodologyJob.Status.READY
-    ).update(
-        status=MethodologyJob.Status.FAILED,
-        finished_at=timezone.now(),
-        error=error.__class__.__name__[:200],
+def _methodology_enqueue(*, prioritization: Prioritization, user) -> Job:
+    """Record a job that renders the document, on ``user``'s behalf, sent once committed."""
+    return enqueue_on_commit(
+        METHODOLOGY_TASK,
+        prioritization.pk,
+        requested_by=user,
+        key=prioritization.methodology_job_key,
     )
 
 
-def prioritization_methodology_regenerate(
-    *, prioritization: Prioritization, user
-) -> MethodologyJob:
+def prioritization_methodology_regenerate(*, prioritization: Prioritization, user) -> Job:
     """Ask again for the methodology PDF of a computed prioritisation that lacks it.
 
-    For when the job failed (or took longer than its time limit), or the document was
-    withdrawn; the task is idempotent, so asking twice attaches one document.
+    For when its job failed (or ran past its time limit: ``Job.status_at``), or the document was
+    withdrawn. A failed job is queued again (``job_retry``, the person becoming its requester);
+    otherwise a new one is recorded. The task is idempotent, so asking twice attaches one
+    document; the prioritisation's row lock makes two clicks at once queue one job.
     """
     from evidence.models import Evidence
 
@@ -583,16 +535,16 @@ def prioritization_methodology_regenerate(
             raise ValidationError(
                 _("Esta priorización ya tiene su documento de metodología entre sus evidencias.")
             )
-        job = MethodologyJob.objects.filter(prioritization=prioritization).first()
-        if job is not None and job.status_at(timezone.now()) in METHODOLOGY_IN_PROGRESS:
+        job = latest_job(prioritization.methodology_job_key)
+        status = job.status_at(timezone.now()) if job is not None else None
+        if status in METHODOLOGY_IN_PROGRESS:
             raise ValidationError(
                 _(
                     "El documento de metodología ya se está generando: la página de la "
                     "priorización muestra su avance."
                 )
             )
-        job = _methodology_job_queue(prioritization=prioritization, user=user)
-        enqueue_on_commit(
-            "cocreation.generate_prioritization_methodology", prioritization.pk, user.pk
-        )
-    return job
+        if status == Job.Status.FAILED:
+            return job_retry(job, user=user)
+        # Done, but the document was withdrawn since; or never asked for.
+        return _methodology_enqueue(prioritization=prioritization, user=user)

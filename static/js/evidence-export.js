@@ -1,4 +1,5 @@
-// Poll the progress of an evidence ZIP export and reveal its download link when ready.
+// Poll the progress of an evidence ZIP export and reveal its download link when ready, or its
+// "Reintentar" button when its job failed.
 // Without JavaScript the page's "Actualizar" link does the same by hand.
 (() => {
   const box = document.querySelector("[data-export-status-url]");
@@ -9,6 +10,7 @@
   const progress = box.querySelector("progress");
   const link = box.querySelector("[data-export-download]");
   const refresh = box.querySelector("[data-export-refresh]");
+  const retry = box.querySelector("[data-export-retry]");
 
   const update = (data) => {
     if (progress) {
@@ -24,6 +26,15 @@
     if (data.download_url && link) {
       link.href = data.download_url;
       link.hidden = false;
+    }
+    const tag = box.querySelector("[data-export-status]");
+    if (tag) {
+      tag.dataset.exportStatus = data.status;
+      tag.classList.toggle("tag-ok", data.status === "terminado");
+      tag.classList.toggle("tag-danger", data.status === "fallido");
+    }
+    if (retry) {
+      retry.hidden = !data.may_retry;
     }
     if (data.finished && refresh) {
       refresh.hidden = true;

@@ -1,5 +1,5 @@
 // Poll the progress of a prioritisation's methodology document and show each step in place:
-// queued, rendering, then ready (with its link) or failed (with its retry button).
+// queued, running, then done (with its link) or failed (with its retry button).
 // Without JavaScript the fragment's "Actualizar" link reloads the page by hand.
 (() => {
   const box = document.querySelector("[data-methodology-status-url]");

@@ -39,17 +39,22 @@ def test_the_page_follows_the_methodology_job_without_reloading(live_server, pag
         assert_accessible(page)
 
         # The worker's render breaks: the page shows it and offers to try again.
-        fail_methodology(prioritization, alicia)
+        fail_methodology(prioritization)
         expect(box).to_contain_text("No se pudo generar el documento de metodología")
+        expect(box).to_contain_text("Solicitud de Alicia Morales.")
         page.get_by_role("button", name="Reintentar").click()
         expect(box).to_contain_text("En cola")
         assert broker.call_count == 2
+        # The same job, queued again.
+        assert len({call.kwargs["task_id"] for call in broker.call_args_list}) == 1
 
         # The worker takes the new message; the page shows the document's link in place.
-        generate_prioritization_methodology(*broker.call_args.kwargs["args"])
+        generate_prioritization_methodology.apply(
+            args=broker.call_args.kwargs["args"], task_id=broker.call_args.kwargs["task_id"]
+        )
         link = box.get_by_role("link", name="Descargar el documento de metodología (PDF)")
         expect(link).to_be_visible()
-        expect(box).to_contain_text("Listo")
+        expect(box).to_contain_text("Terminado")
     with page.expect_download() as download:
         link.click()
     with open(download.value.path(), "rb") as pdf:

@@ -66,14 +66,27 @@ def make_vote(decision, member, choice=Vote.Choice.FOR) -> Vote:
     return Vote.objects.create(decision=decision, member=member, choice=choice)
 
 
-def fail_methodology(prioritization, user) -> None:
+def run_methodology_job(prioritization):
+    """Deliver the prioritisation's latest methodology job to a worker (in this process).
+
+    As the worker does: the task runs with the job's id, so it claims the job's row and records
+    how it ended. Returns the job, as it is afterwards.
+    """
+    from pal_portal.celery import app as celery_app
+    from pal_portal.jobs import latest_job
+
+    job = latest_job(prioritization.methodology_job_key)
+    celery_app.tasks[job.task_name].apply(args=job.args, kwargs=job.kwargs, task_id=str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def fail_methodology(prioritization) -> None:
     """Run the methodology job once with a render that breaks: the job ends failed."""
     from unittest import mock
 
     import pytest
 
-    from cocreation.services import prioritization_methodology_attach
-
     broken = mock.patch("cocreation.methodology.methodology_pdf", side_effect=RuntimeError)
     with broken, pytest.raises(RuntimeError):
-        prioritization_methodology_attach(prioritization=prioritization, user=user)
+        run_methodology_job(prioritization)

@@ -5,10 +5,8 @@ rounds in a row. Only PostgreSQL can show a lost update (SQLite serialises every
 tests are skipped there; CI runs them on PostgreSQL.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cocreation import services
 from cocreation.models import MinutesApproval, Prioritization, PrioritizationEntry, Vote
@@ -18,6 +16,7 @@ from stl.models import Nucleus
 from tests.cocreation.factories_dialogue import DialogueTableFactory, nucleus_of
 from tests.cocreation.factories_prioritization import make_decision, make_prioritization
 from tests.factories import UserFactory, add_member
+from tests.races import race
 
 ROUNDS = 20
 
@@ -27,32 +26,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="SQLite serialises writes: no race to show."
     ),
 ]
-
-
-def race(*calls):
-    """Run each call in its own thread and connection, all at once; return what each gave.
-
-    Each outcome is ``("ok", value)`` or ``("error", exception)``.
-    """
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[tuple[str, object] | None] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = ("ok", call())
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
-            outcomes[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(outcome is not None for outcome in outcomes), "a thread did not finish"
-    return outcomes
 
 
 def refusals(outcomes) -> list[str]:
@@ -205,7 +178,7 @@ def test_computing_twice_at_once_while_a_member_votes_computes_once_over_every_e
     enqueued = []
     monkeypatch.setattr(
         "cocreation.services.prioritization.enqueue_on_commit",
-        lambda name, *args: enqueued.append((name, *args)),
+        lambda name, *args, **kwargs: enqueued.append((name, *args)),
     )
     for _round in range(ROUNDS):
         enqueued.clear()

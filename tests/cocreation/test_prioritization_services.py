@@ -12,10 +12,11 @@ from cocreation import services
 from cocreation.models import (
     METHODOLOGY_SOFT_TIME_LIMIT,
     METHODOLOGY_TIME_LIMIT,
-    MethodologyJob,
     Prioritization,
     PrioritizationEntry,
 )
+from pal_portal import jobs
+from pal_portal.models import Job
 from stl.models import Nucleus
 from tests.cocreation.factories_dialogue import on_the_register
 from tests.cocreation.factories_prioritization import (
@@ -24,6 +25,7 @@ from tests.cocreation.factories_prioritization import (
     make_prioritization,
     make_problem,
     make_problems,
+    run_methodology_job,
 )
 from tests.factories import UserFactory, add_member
 
@@ -630,7 +632,7 @@ def test_methodology_pdf_is_attached_as_evidence_after_compute(
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.prioritization_compute(prioritization=prioritization, user=alicia)
+        prioritization = services.prioritization_compute(prioritization=prioritization, user=alicia)
 
     assert len(callbacks) == 1
     evidence = Evidence.objects.get(kind="metodologia")
@@ -639,10 +641,13 @@ def test_methodology_pdf_is_attached_as_evidence_after_compute(
     assert evidence.generated_by_portal
     with evidence.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
-    # Running the task again (a retry) attaches nothing new.
-    from cocreation.tasks import generate_prioritization_methodology
-
-    generate_prioritization_methodology(prioritization.pk, alicia.pk)
+    # Delivering the job again (the broker's redelivery) runs nothing; rendering again (another
+    # run) attaches nothing new.
+    assert run_methodology_job(prioritization).attempts == 1
+    assert (
+        services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+        == evidence
+    )
     assert Evidence.objects.filter(kind="metodologia").count() == 1
 
 
@@ -684,7 +689,7 @@ def test_regenerating_the_methodology_after_a_failure_enqueues_the_task(
     from evidence.models import Evidence
 
     prioritization = computed(state_a, alicia)  # its task never runs: on_commit not executed
-    fail_methodology(prioritization, alicia)
+    fail_methodology(prioritization)
     assert not Evidence.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -750,11 +755,12 @@ def test_a_withdrawn_methodology_is_generated_again(state_a, alicia):
 
 # --- the methodology job: rendered by a worker, outside any row lock ----------------------------
 
-Job = MethodologyJob.Status
+Status = Job.Status
 
 
-def job_of(prioritization) -> MethodologyJob:
-    return MethodologyJob.objects.get(prioritization=prioritization)
+def job_of(prioritization) -> Job:
+    """Return the latest job that renders the prioritisation's methodology (pal_portal.jobs)."""
+    return jobs.latest_job(prioritization.methodology_job_key)
 
 
 def rendering_spy(check=None):
@@ -776,29 +782,34 @@ def test_computing_queues_the_job_and_renders_nothing(state_a, alicia):
         prioritization = computed(state_a, alicia)  # the task waits for the commit
 
     job = job_of(prioritization)
-    assert (job.status, job.requested_by, job.attempts) == (Job.QUEUED, alicia, 0)
+    assert (job.status, job.requested_by, job.attempts) == (Status.QUEUED, alicia, 0)
+    assert (job.task_name, job.args) == (
+        "cocreation.generate_prioritization_methodology",
+        [prioritization.pk],
+    )
+    assert job.key == f"cocreation.methodology:{prioritization.pk}"
     assert job.get_status_display() == "En cola"
     render.assert_not_called()
 
 
-def test_the_job_goes_from_queued_to_rendering_to_ready(state_a, alicia):
+def test_the_job_goes_from_queued_to_running_to_done(state_a, alicia):
     from evidence.models import Evidence
 
     prioritization = computed(state_a, alicia)
     seen = []
     with rendering_spy(lambda: seen.append(job_of(prioritization))) as render:
-        evidence = services.prioritization_methodology_attach(
-            prioritization=prioritization, user=alicia
-        )
+        job = run_methodology_job(prioritization)
 
     render.assert_called_once()
     (during,) = seen
-    assert (during.status, during.attempts) == (Job.RENDERING, 1)
+    assert (during.status, during.attempts) == (Status.RUNNING, 1)
     assert during.started_at is not None and during.finished_at is None
-    job = job_of(prioritization)
-    assert (job.status, job.error) == (Job.READY, "")
+    # Its lease is the task's hard time limit: past it, the page counts the job as failed.
+    assert during.lease_until - during.started_at == dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT)
+    assert (job.status, job.error) == (Status.DONE, "")
     assert job.finished_at >= job.started_at
-    assert Evidence.objects.get(kind="metodologia") == evidence
+    evidence = Evidence.objects.get(kind="metodologia")
+    assert evidence.uploaded_by == alicia  # on behalf of whoever asked for the job
 
 
 def test_a_failed_render_marks_the_job_failed_and_a_retry_attaches_one_document(
@@ -808,22 +819,24 @@ def test_a_failed_render_marks_the_job_failed_and_a_retry_attaches_one_document(
 
     prioritization = computed(state_a, alicia)
 
-    fail_methodology(prioritization, alicia)
+    fail_methodology(prioritization)
 
     job = job_of(prioritization)
-    assert (job.status, job.error, job.attempts) == (Job.FAILED, "RuntimeError", 1)
+    assert (job.status, job.attempts) == (Status.FAILED, 1)
+    assert job.error.startswith("RuntimeError")
     assert not Evidence.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.prioritization_methodology_regenerate(prioritization=prioritization, user=fernanda)
     job = job_of(prioritization)
-    assert (job.status, job.requested_by, job.error) == (Job.QUEUED, fernanda, "")
+    assert (job.status, job.requested_by, job.error) == (Status.QUEUED, fernanda, "")
 
     # The worker runs the task, and a late duplicate of it runs again: one document.
     callbacks[0]()
     callbacks[0]()
     job = job_of(prioritization)
-    assert (job.status, job.attempts) == (Job.READY, 2)
+    assert (job.status, job.attempts) == (Status.DONE, 2)
+    assert Job.objects.filter(key=prioritization.methodology_job_key).count() == 1  # retried
     assert Evidence.objects.get(kind="metodologia").uploaded_by == fernanda
 
 
@@ -835,16 +848,15 @@ def test_a_render_past_the_soft_time_limit_fails_the_job(state_a, alicia):
         "cocreation.methodology.methodology_pdf", side_effect=SoftTimeLimitExceeded
     )
     with too_slow, pytest.raises(SoftTimeLimitExceeded):
-        services.prioritization_methodology_attach(prioritization=prioritization, user=alicia)
+        run_methodology_job(prioritization)
 
-    assert (job_of(prioritization).status, job_of(prioritization).error) == (
-        Job.FAILED,
-        "SoftTimeLimitExceeded",
-    )
+    job = job_of(prioritization)
+    assert job.status == Status.FAILED
+    assert job.error.startswith("SoftTimeLimitExceeded")
 
 
 def test_two_runs_at_once_attach_one_document(state_a, alicia):
-    """A retry renders while another run attaches: it finds the document and keeps it."""
+    """The job renders while another run attaches: it finds the document and keeps it."""
     from evidence.models import Evidence
 
     prioritization = computed(state_a, alicia)
@@ -860,14 +872,24 @@ def test_two_runs_at_once_attach_one_document(state_a, alicia):
             )
 
     with rendering_spy(meanwhile) as render:
-        evidence = services.prioritization_methodology_attach(
-            prioritization=prioritization, user=alicia
-        )
+        job = run_methodology_job(prioritization)
 
     assert render.call_count == 2  # both rendered, outside the lock…
-    assert evidence == other_run[0]  # …but the second kept the first one's document
-    assert Evidence.objects.filter(kind="metodologia").count() == 1
-    assert job_of(prioritization).status == Job.READY
+    # …but the job kept the other run's document.
+    assert list(Evidence.objects.filter(kind="metodologia")) == [other_run[0]]
+    assert job.status == Status.DONE
+
+
+def test_a_second_delivery_of_the_job_while_it_renders_renders_nothing(state_a, alicia):
+    prioritization = computed(state_a, alicia)
+    second = []
+
+    with rendering_spy(lambda: second.append(run_methodology_job(prioritization))) as render:
+        job = run_methodology_job(prioritization)
+
+    render.assert_called_once()  # the redelivery found the job taken
+    assert second[0].status == Status.RUNNING
+    assert (job.status, job.attempts) == (Status.DONE, 1)
 
 
 def test_asking_again_is_refused_while_the_job_is_on_its_way(
@@ -875,9 +897,11 @@ def test_asking_again_is_refused_while_the_job_is_on_its_way(
 ):
     prioritization = computed(state_a, alicia)  # queued
 
-    for status in (Job.QUEUED, Job.RENDERING):
-        MethodologyJob.objects.filter(prioritization=prioritization).update(
-            status=status, started_at=timezone.now()
+    for status in (Status.QUEUED, Status.RUNNING):
+        Job.objects.filter(key=prioritization.methodology_job_key).update(
+            status=status,
+            started_at=timezone.now(),
+            lease_until=timezone.now() + dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT),
         )
         with (
             django_capture_on_commit_callbacks(execute=False) as callbacks,
@@ -890,30 +914,43 @@ def test_asking_again_is_refused_while_the_job_is_on_its_way(
         assert callbacks == []
 
 
-def test_a_job_rendering_longer_than_the_hard_time_limit_counts_as_failed(state_a, alicia):
+def test_a_job_running_longer_than_the_hard_time_limit_counts_as_failed(state_a, alicia, fernanda):
     prioritization = computed(state_a, alicia)
     started = timezone.now()
-    MethodologyJob.objects.filter(prioritization=prioritization).update(
-        status=Job.RENDERING, started_at=started
+    limit = dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT)
+    Job.objects.filter(key=prioritization.methodology_job_key).update(
+        status=Status.RUNNING, started_at=started, lease_until=started + limit, attempts=1
     )
     job = job_of(prioritization)
-    limit = dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT)
 
-    assert job.status_at(started + limit) == Job.RENDERING
-    assert job.status_at(started + limit + dt.timedelta(seconds=1)) == Job.FAILED
+    assert job.status_at(started + limit) == Status.RUNNING
+    assert job.status_at(started + limit + dt.timedelta(seconds=1)) == Status.FAILED
 
-    # Once dead, it may be asked for again.
-    MethodologyJob.objects.filter(pk=job.pk).update(started_at=started - limit * 2)
-    services.prioritization_methodology_regenerate(prioritization=prioritization, user=alicia)
-    assert job_of(prioritization).status == Job.QUEUED
+    # Once dead, it may be asked for again: the same job, queued again for whoever asked.
+    Job.objects.filter(pk=job.pk).update(lease_until=started - limit)
+    services.prioritization_methodology_regenerate(prioritization=prioritization, user=fernanda)
+    job = job_of(prioritization)
+    assert (job.status, job.requested_by) == (Status.QUEUED, fernanda)
 
 
-def test_a_job_nobody_took_for_an_hour_counts_as_failed(state_a, alicia):
+def test_a_job_nobody_took_for_hours_stays_queued_and_the_sweep_hands_it_over(
+    state_a, alicia, django_capture_on_commit_callbacks
+):
+    """The job row is the outbox: a job the broker lost is handed over again, not failed."""
+    from evidence.models import Evidence
+
     prioritization = computed(state_a, alicia)
     job = job_of(prioritization)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=3))
 
-    assert job.status_at(job.requested_at + dt.timedelta(minutes=59)) == Job.QUEUED
-    assert job.status_at(job.requested_at + dt.timedelta(minutes=61)) == Job.FAILED
+    assert job_of(prioritization).shown_status == Status.QUEUED
+    with pytest.raises(ValidationError) as error:
+        services.prioritization_methodology_regenerate(prioritization=prioritization, user=alicia)
+    assert "ya se está generando" in messages_of(error)
+
+    assert jobs.jobs_sweep()["resent"] == 1
+    assert job_of(prioritization).status == Status.DONE
+    assert Evidence.objects.get(kind="metodologia").uploaded_by == alicia
 
 
 def test_the_task_time_limits_are_the_ones_the_page_uses_and_fit_the_broker(settings):
@@ -924,6 +961,7 @@ def test_the_task_time_limits_are_the_ones_the_page_uses_and_fit_the_broker(sett
         METHODOLOGY_SOFT_TIME_LIMIT,
         METHODOLOGY_TIME_LIMIT,
     )
+    assert jobs.hard_time_limit(task) == METHODOLOGY_TIME_LIMIT  # the job's lease
     assert 0 < METHODOLOGY_SOFT_TIME_LIMIT < METHODOLOGY_TIME_LIMIT
     assert METHODOLOGY_TIME_LIMIT < settings.CELERY_VISIBILITY_TIMEOUT
 
@@ -989,16 +1027,14 @@ def test_another_connection_updates_the_prioritization_while_its_pdf_renders(sta
         other.join(timeout=30)
 
     with rendering_spy(meanwhile) as render:
-        evidence = services.prioritization_methodology_attach(
-            prioritization=prioritization, user=alicia
-        )
+        job = run_methodology_job(prioritization)
 
     render.assert_called_once()
     assert errors == []
     prioritization.refresh_from_db()
     assert prioritization.title == "Renombrada mientras se genera el PDF"
-    assert Evidence.objects.get(kind="metodologia") == evidence
-    assert job_of(prioritization).status == Job.READY
+    assert Evidence.objects.get(kind="metodologia").uploaded_by == alicia
+    assert job.status == Status.DONE
 
 
 GENERATED = (

@@ -10,11 +10,11 @@ from django.utils import timezone
 from cocreation import services
 from cocreation.models import (
     METHODOLOGY_TIME_LIMIT,
-    MethodologyJob,
     Prioritization,
     PrioritizationEntry,
 )
 from cocreation.tasks import generate_prioritization_methodology
+from pal_portal.models import Job
 from stl.models import Nucleus
 from tests.cocreation.factories_dialogue import on_the_register
 from tests.cocreation.factories_prioritization import (
@@ -23,6 +23,7 @@ from tests.cocreation.factories_prioritization import (
     make_prioritization,
     make_problem,
     make_problems,
+    run_methodology_job,
 )
 from tests.conftest import client_for
 from tests.factories import UserFactory, add_member
@@ -478,7 +479,7 @@ def computed_without_methodology(secretariat, alicia):
     prioritization.refresh_from_db()
     assert prioritization.status == Prioritization.Status.COMPUTED
     # …and a run of it by hand breaks.
-    fail_methodology(prioritization, alicia)
+    fail_methodology(prioritization)
     return prioritization
 
 
@@ -538,10 +539,12 @@ def test_facilitator_may_ask_again_and_reviewer_only_sees_that_it_failed(
 def test_a_withdrawn_methodology_shows_as_missing_with_its_button(state_a, alicia):
     from django.utils import timezone
 
+    from evidence.models import Evidence
+
     prioritization = computed_without_methodology(state_a, alicia)
-    evidence = services.prioritization_methodology_attach(
-        prioritization=prioritization, user=alicia
-    )
+    services.prioritization_methodology_regenerate(prioritization=prioritization, user=alicia)
+    assert run_methodology_job(prioritization).status == Job.Status.DONE
+    evidence = Evidence.objects.get(kind="metodologia")
     # People cannot withdraw the portal's own documents; one withdrawn before that rule (or by
     # INAI in the database) must still be asked for again.
     evidence.withdrawn_at = timezone.now()
@@ -566,7 +569,7 @@ def test_an_open_prioritization_offers_no_methodology_button(state_a, alicia):
 
 # --- the methodology job's progress, in place ---------------------------------------------------
 
-Job = MethodologyJob.Status
+Status = Job.Status
 
 
 def section(page: str, id_: str) -> str:
@@ -606,9 +609,11 @@ def test_the_compute_post_answers_at_once_with_the_job_queued_and_renders_nothin
 
     assert response.status_code == 302
     broker.assert_called_once()
-    assert broker.call_args.kwargs["args"] == [prioritization.pk, alicia.pk]
+    assert broker.call_args.kwargs["args"] == [prioritization.pk]
+    job = Job.objects.get(pk=broker.call_args.kwargs["task_id"])
+    assert (job.key, job.requested_by) == (prioritization.methodology_job_key, alicia)
     assert not Evidence.objects.exists()
-    assert status_of(client, prioritization)["status"] == Job.QUEUED
+    assert status_of(client, prioritization)["status"] == Status.QUEUED
     page = text(client.get(url("prioritization_detail", prioritization)))
     box = section(page, "documento-metodologia")
     assert 'data-methodology-status="en_cola"' in box
@@ -616,10 +621,16 @@ def test_the_compute_post_answers_at_once_with_the_job_queued_and_renders_nothin
     assert "js/methodology-status.js" in page
 
     # The worker takes the message.
-    generate_prioritization_methodology(*broker.call_args.kwargs["args"])
+    generate_prioritization_methodology.apply(
+        args=broker.call_args.kwargs["args"], task_id=broker.call_args.kwargs["task_id"]
+    )
 
     data = status_of(client, prioritization)
-    assert (data["status"], data["status_label"], data["finished"]) == (Job.READY, "Listo", True)
+    assert (data["status"], data["status_label"], data["finished"]) == (
+        Status.DONE,
+        "Terminado",
+        True,
+    )
     evidence = Evidence.objects.get(kind="metodologia")
     assert evidence.get_absolute_url() in data["html"]
 
@@ -630,13 +641,15 @@ def test_each_step_of_the_job_is_shown_on_the_page_and_in_the_fragment(state_a, 
     detail = url("prioritization_detail", prioritization)
     regenerate = url("prioritization_methodology_regenerate", prioritization)
     expected = {
-        Job.QUEUED: ("En cola", "está en cola", False),
-        Job.RENDERING: ("Generándose", "Se está generando el documento", False),
-        Job.FAILED: ("Falló", "No se pudo generar el documento", True),
+        Status.QUEUED: ("En cola", "está en cola", False),
+        Status.RUNNING: ("En proceso", "Se está generando el documento", False),
+        Status.FAILED: ("Falló", "No se pudo generar el documento", True),
     }
     for status, (label, sentence, finished) in expected.items():
-        MethodologyJob.objects.filter(prioritization=prioritization).update(
-            status=status, started_at=timezone.now(), requested_at=timezone.now()
+        Job.objects.filter(key=prioritization.methodology_job_key).update(
+            status=status,
+            started_at=timezone.now(),
+            lease_until=timezone.now() + dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT),
         )
         data = status_of(client, prioritization)
         page = text(client.get(detail))
@@ -649,7 +662,8 @@ def test_each_step_of_the_job_is_shown_on_the_page_and_in_the_fragment(state_a, 
         )
         for html in (data["html"], box):
             assert label in html and sentence in html
-            assert (f'action="{regenerate}"' in html) is (status == Job.FAILED)
+            assert f"Solicitud de {alicia}." in html  # who asked for the document
+            assert (f'action="{regenerate}"' in html) is (status == Status.FAILED)
             # Without JavaScript, "Actualizar" reloads the page while waiting.
             assert (f'href="{detail}#documento-metodologia"' in html) is (not finished)
         assert ("js/methodology-status.js" in page) is (not finished)
@@ -657,15 +671,21 @@ def test_each_step_of_the_job_is_shown_on_the_page_and_in_the_fragment(state_a, 
 
 def test_a_job_stuck_rendering_past_the_hard_limit_shows_failed_with_the_retry(state_a, alicia):
     prioritization = computed_without_methodology(state_a, alicia)
-    MethodologyJob.objects.filter(prioritization=prioritization).update(
-        status=Job.RENDERING,
-        started_at=timezone.now() - dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT + 1),
+    started = timezone.now() - dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT + 1)
+    Job.objects.filter(key=prioritization.methodology_job_key).update(
+        status=Status.RUNNING,
+        started_at=started,
+        lease_until=started + dt.timedelta(seconds=METHODOLOGY_TIME_LIMIT),
     )
     client = client_for(alicia)
 
     data = status_of(client, prioritization)
 
-    assert (data["status"], data["finished"]) == (Job.FAILED, True)
+    assert (data["status"], data["status_label"], data["finished"]) == (
+        Status.FAILED,
+        "Falló",
+        True,
+    )
     regenerate = url("prioritization_methodology_regenerate", prioritization)
     assert f'action="{regenerate}"' in data["html"]
     assert "Reintentar" in data["html"]
@@ -717,8 +737,8 @@ def test_a_real_worker_renders_the_document_while_the_page_polls(state_a, alicia
         if data["finished"]:
             break
         time.sleep(0.2)
-    assert seen[-1] == Job.READY, (seen, MethodologyJob.objects.values_list("error", flat=True)[:1])
-    assert set(seen) <= {Job.QUEUED, Job.RENDERING, Job.READY}
+    assert seen[-1] == Status.DONE, seen
+    assert set(seen) <= {Status.QUEUED, Status.RUNNING, Status.DONE}
     evidence = Evidence.objects.get(kind="metodologia")
     assert evidence.get_absolute_url() in data["html"]
     page = text(client.get(url("prioritization_detail", prioritization)))

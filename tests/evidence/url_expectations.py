@@ -50,4 +50,11 @@ expect(
     **{**VIEWERS, **dict.fromkeys(("alicia", "fernanda", "rita", "adan"), REDIRECT)},
 )
 expect("evidence:export_status", kwargs=export_of_a, **VIEWERS)
+# A ready export: those who may see it are told so, and sent back to its page.
+expect(
+    "evidence:export_retry",
+    kwargs=export_of_a,
+    method="post",
+    **{**VIEWERS, **dict.fromkeys(("alicia", "fernanda", "rita", "adan"), REDIRECT)},
+)
 expect("evidence:export_download", kwargs=export_of_a, **VIEWERS)

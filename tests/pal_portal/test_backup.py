@@ -145,7 +145,7 @@ def test_restore_into_a_fresh_portal_gives_back_every_row_and_every_file(
     before = rows_of_every_table()
     files_before = stored_checksums()
     assert before["evidence.historicalevidence"] and before["pal_portal.historicaluser"]
-    assert EvidenceExport.objects.get().status == EvidenceExport.Status.READY
+    assert EvidenceExport.objects.get().is_ready
     target = tmp_path / "respaldo"
 
     output = backup(target)

@@ -163,3 +163,147 @@ def test_healthz_reports_stuck_jobs_as_degraded(client):
     body = client.get("/healthz").json()
     assert body["checks"]["jobs"]["stuck"] == 1
     assert body["status"] == "degraded"
+
+
+# --- what the pages show ----------------------------------------------------------------------
+
+
+def test_a_job_running_past_its_lease_shows_failed_and_a_queued_one_stays_queued(settings):
+    now = timezone.now()
+    running = Job(status=Job.Status.RUNNING, lease_until=now)
+    assert running.status_at(now) == Job.Status.RUNNING
+    assert running.status_at(now + dt.timedelta(seconds=1)) == Job.Status.FAILED
+    # Queued for a day (no worker): the sweep keeps handing it over, it has not failed.
+    queued = Job(status=Job.Status.QUEUED, created_at=now - dt.timedelta(days=1))
+    assert queued.status_at(now) == Job.Status.QUEUED
+    assert queued.shown_status_label == "En cola"
+    assert Job(status=Job.Status.DONE).shown_status_label == "Terminado"
+
+
+def test_latest_jobs_gives_the_newest_job_of_each_key_in_one_query(
+    alicia, django_assert_num_queries
+):
+    now = timezone.now()
+    for number in range(3):
+        Job.objects.create(
+            task_name="pal_portal.ping",
+            key="prueba:1",
+            created_at=now - dt.timedelta(minutes=3 - number),
+        )
+    newest = Job.objects.create(task_name="pal_portal.ping", key="prueba:1", requested_by=alicia)
+    other = Job.objects.create(task_name="pal_portal.ping", key="prueba:2")
+
+    with django_assert_num_queries(1):
+        found = jobs.latest_jobs(["prueba:1", "prueba:2", "prueba:3", ""])
+        assert found["prueba:1"].requested_by == alicia  # who asked rides along
+
+    assert found == {"prueba:1": newest, "prueba:2": other}
+    assert jobs.latest_jobs([]) == {}
+    assert jobs.latest_job("prueba:1") == newest
+
+
+def test_retrying_makes_the_person_the_requester_and_queues_the_job_once(
+    alicia, fernanda, django_capture_on_commit_callbacks
+):
+    job = Job.objects.create(
+        task_name="pal_portal.ping", status=Job.Status.FAILED, requested_by=alicia, error="x"
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        jobs.job_retry(job, user=fernanda)
+        jobs.job_retry(job, user=alicia)  # a second click: the job is queued already
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert (job.status, job.requested_by, job.error) == (Job.Status.QUEUED, fernanda, "")
+
+
+def test_a_job_running_past_its_lease_may_be_retried_but_not_one_within_it(
+    django_capture_on_commit_callbacks,
+):
+    now = timezone.now()
+    alive = Job.objects.create(
+        task_name="pal_portal.ping",
+        status=Job.Status.RUNNING,
+        lease_until=now + dt.timedelta(minutes=1),
+        attempts=1,
+    )
+    dead = Job.objects.create(
+        task_name="pal_portal.ping",
+        status=Job.Status.RUNNING,
+        lease_until=now - dt.timedelta(seconds=1),
+        attempts=1,
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert jobs.job_retry(alive).status == Job.Status.RUNNING
+        jobs.job_retry(dead)
+    assert len(callbacks) == 1
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts) == (Job.Status.DONE, 2)
+
+
+# --- time limits and memory ---------------------------------------------------------------------
+
+
+def test_a_job_killed_at_its_hard_time_limit_is_failed_at_once():
+    """The worker's main process reports the kill to on_failure: no waiting for the sweep."""
+    from celery.exceptions import TimeLimitExceeded
+
+    now = timezone.now()
+    job = Job.objects.create(
+        task_name="pal_portal.ping",
+        status=Job.Status.RUNNING,
+        started_at=now - dt.timedelta(seconds=ping.time_limit),
+        lease_until=now + dt.timedelta(milliseconds=50),  # claimed just after the timer started
+        attempts=1,
+    )
+
+    ping.on_failure(TimeLimitExceeded(ping.time_limit), str(job.pk), (), {}, None)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error.startswith("TimeLimitExceeded")
+    assert job.finished_at is not None
+    assert job.attempts == 1  # not queued again: it would only be killed again
+
+
+def test_a_late_kill_report_leaves_alone_the_run_another_worker_claimed_since():
+    from celery.exceptions import TimeLimitExceeded
+
+    job = Job.objects.create(
+        task_name="pal_portal.ping",
+        status=Job.Status.RUNNING,
+        lease_until=timezone.now() + dt.timedelta(seconds=ping.time_limit),  # a fresh lease
+        attempts=2,
+    )
+
+    ping.on_failure(TimeLimitExceeded(ping.time_limit), str(job.pk), (), {}, None)
+    ping.on_failure(RuntimeError("any other failure"), str(job.pk), (), {}, None)
+    ping.on_failure(TimeLimitExceeded(1), "not-a-job-id", (), {}, None)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+
+
+def test_every_portal_task_sets_its_own_time_limits():
+    celery_app.loader.import_default_modules()
+    portal_tasks = {
+        name: task
+        for name, task in celery_app.tasks.items()
+        if not name.startswith(("celery.", "tests."))
+    }
+    assert {
+        "stl.send_invitation_email",
+        "evidence.build_export",
+        "evidence.verify_evidence",
+        "cocreation.generate_prioritization_methodology",
+        "pal_portal.sweep_jobs",
+        "pal_portal.ping",
+    } <= set(portal_tasks)
+    for name, task in portal_tasks.items():
+        assert task.soft_time_limit and task.time_limit, name
+        assert task.soft_time_limit < task.time_limit, name
+
+
+def test_worker_processes_are_replaced_past_a_memory_bound_as_shipped(settings):
+    assert settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD == 400_000  # KiB
+    assert celery_app.conf.worker_max_memory_per_child == 400_000
+    assert celery_app.conf.worker_max_tasks_per_child == 500

@@ -89,14 +89,14 @@ def own_broker(tmp_path, settings, transactional_db):
         broker.stop()
 
 
-def _worker(broker, tmp_path, name, **extra_env):
+def _worker(broker, tmp_path, name, pool="solo", **extra_env):
     log = tmp_path / f"{name}.log"
     process = start_worker(
         log_path=log,
         media_root=tmp_path / "media",
         hostname=f"{name}-{os.getpid()}",
         extra_env={"CELERY_BROKER_URL": broker.url, "CELERY_RESULT_BACKEND": "", **extra_env},
-        extra_args=("--include", "tests.worker_tasks"),
+        extra_args=("--include", "tests.worker_tasks", f"--pool={pool}"),
     )
     wait_for_worker(process, log)
     return process
@@ -171,7 +171,7 @@ def test_with_the_broker_down_actions_answer_at_once_and_every_job_runs_once_lat
     finally:
         stop_worker(worker)
     assert list(Job.objects.values_list("attempts", flat=True)) == [1, 1, 1]
-    assert EvidenceExport.objects.get().status == EvidenceExport.Status.READY
+    assert EvidenceExport.objects.get().is_ready
     assert Invitation.objects.filter(user__email="nueva@example.mx").exists()
     prioritization.refresh_from_db()
     assert prioritization.status == Prioritization.Status.COMPUTED
@@ -204,3 +204,21 @@ def test_a_job_whose_worker_is_killed_is_finished_exactly_once_by_another(own_br
     assert marker.read_text().count("done") == 1
     assert job.attempts == 2
     assert came_back < 8 + 10, came_back
+
+
+def test_a_job_the_worker_kills_at_its_hard_time_limit_is_failed_at_once(own_broker, tmp_path):
+    """No sweep runs here: the worker itself records the kill, long before the lease would."""
+    marker = tmp_path / "marker.txt"
+    worker = _worker(own_broker, tmp_path, "killer", pool="prefork")  # solo ignores time limits
+    try:
+        job = jobs.job_enqueue(worker_tasks.stubborn_job.name, str(marker), 30)
+        started = time.monotonic()
+        assert _wait_until(lambda: Job.objects.get(pk=job.pk).status == Job.Status.FAILED, 20)
+        failed_after = time.monotonic() - started
+    finally:
+        stop_worker(worker)
+    job.refresh_from_db()
+    assert job.error.startswith("TimeLimitExceeded"), job.error
+    assert job.attempts == 1
+    assert "done" not in marker.read_text()
+    assert failed_after < 4 + 5, failed_after

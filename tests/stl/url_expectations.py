@@ -1,4 +1,4 @@
-from tests.url_matrix import OK, admins_only, everyone, expect, insiders_only
+from tests.url_matrix import OK, REDIRECT, admins_only, everyone, expect, insiders_only
 
 
 def stl_a(world):
@@ -20,4 +20,38 @@ expect(
         "member_pk": world.state_a.members.get(user=world.alicia).pk,
     },
     **admins_only(405),  # POST only; everyone else learns nothing
+)
+
+
+def failed_invitation_of_a(world):
+    """Return the URL kwargs of an invitation of state A whose e-mail job failed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pal_portal.models import Job
+    from stl.models import Invitation
+    from tests.factories import UserFactory
+
+    invitation = Invitation.objects.create(
+        user=UserFactory(),
+        secretariat=world.state_a,
+        key="matriz-de-urls",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+        invited_by=world.adan,
+    )
+    Job.objects.create(
+        task_name="stl.send_invitation_email",
+        args=[invitation.pk],
+        key=invitation.email_job_key,
+        status=Job.Status.FAILED,
+    )
+    return {"pk": world.state_a.pk, "invitation_pk": invitation.pk}
+
+
+expect(
+    "stl:invitation_resend",
+    kwargs=failed_invitation_of_a,
+    method="post",
+    **admins_only(REDIRECT),  # sent again, back to the dashboard
 )
