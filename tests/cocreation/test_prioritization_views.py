@@ -743,3 +743,22 @@ def test_a_real_worker_renders_the_document_while_the_page_polls(state_a, alicia
     assert evidence.get_absolute_url() in data["html"]
     page = text(client.get(url("prioritization_detail", prioritization)))
     assert f"metodologia-priorizacion-{prioritization.pk}.pdf" in page
+
+
+def test_the_list_counts_problems_and_entries_of_each_prioritization(state_a, alicia):
+    p1, p2, p3 = make_problems(state_a, 3)
+    three = make_prioritization(state_a, problems=[p1, p2, p3], title="Tres problemáticas")
+    make_entry(three, participant="Ana", data=[p1.pk])
+    make_entry(three, participant="Beto", data=[p2.pk])
+    make_prioritization(state_a, problems=[p1], title="Una sin participaciones")
+
+    page = text(
+        client_for(alicia).get(reverse("cocreation:prioritization_list", args=[state_a.pk]))
+    )
+
+    row = page[page.index("Tres problemáticas") :]
+    row = row[: row.index("</tr>")]
+    assert "<td>3</td>" in row and "<td>2</td>" in row
+    row = page[page.index("Una sin participaciones") :]
+    row = row[: row.index("</tr>")]
+    assert "<td>1</td>" in row and "<td>0</td>" in row
