@@ -119,20 +119,7 @@ def prioritization_methodology_progress(
         return _methodology_progress(Job.Status.DONE, evidence)
     # Not on the panel's page (or attached by the worker since the panel's read): ask the
     # database, so the page never says "missing" of a document that is there.
-    evidence = (
-        Evidence.objects.filter(
-            subject_type__app_label=Prioritization._meta.app_label,
-            subject_type__model=Prioritization._meta.model_name,
-            subject_id=prioritization.pk,
-            kind=Evidence.Kind.METHODOLOGY,
-            generated_by_portal=True,
-            is_public_version=False,
-            withdrawn_at__isnull=True,
-            superseded_by__isnull=True,
-        )
-        .order_by("-pk")
-        .first()
-    )
+    evidence = current_methodology(prioritization=prioritization)
     if evidence is not None:
         return _methodology_progress(Job.Status.DONE, evidence)
     job = latest_job(prioritization.methodology_job_key)
@@ -266,3 +253,26 @@ def prioritization_detail(*, prioritization: Prioritization, user) -> dict:
         "result": result,
         "has_ties": any(row["tied_with"] for row in ranking),
     }
+
+
+def current_methodology(*, prioritization: Prioritization) -> Evidence | None:
+    """Return the current methodology document the portal generated for it, if any (one query).
+
+    A prioritisation is computed once and never reopened, so one methodology is enough. A
+    withdrawn one does not count (as on the timeline), so that it can be generated again; nor
+    does a file someone uploaded as methodology: only the portal's own document counts.
+    """
+    return (
+        Evidence.objects.filter(
+            subject_type__app_label=Prioritization._meta.app_label,
+            subject_type__model=Prioritization._meta.model_name,
+            subject_id=prioritization.pk,
+            kind=Evidence.Kind.METHODOLOGY,
+            generated_by_portal=True,
+            is_public_version=False,
+            withdrawn_at__isnull=True,
+            superseded_by__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )

@@ -27,7 +27,7 @@ from cocreation.models import (
     PrioritizationEntry,
     Problem,
 )
-from cocreation.selectors.prioritization import prioritization_known_people
+from cocreation.selectors.prioritization import current_methodology, prioritization_known_people
 from pal_portal.bounds import field_errors
 from pal_portal.history import acting_as
 from pal_portal.jobs import job_retry, latest_job
@@ -421,22 +421,21 @@ def prioritization_methodology_attach(*, prioritization: Prioritization, user):
     prioritisation is then locked only to attach it, unless a current methodology was attached
     meanwhile (a regeneration and a late run may meet): never two documents.
     """
-    from evidence.models import Evidence
 
     if (
         prioritization.status != Prioritization.Status.COMPUTED
         or prioritization.computed_at is None
     ):
         return None
-    existing = _methodology_evidence(prioritization=prioritization, evidence_model=Evidence)
+    existing = current_methodology(prioritization=prioritization)
     if existing is not None:
         return existing
     pdf = _methodology_render(prioritization=prioritization)
     with transaction.atomic():
         prioritization = _locked(prioritization)
-        return _methodology_evidence(
-            prioritization=prioritization, evidence_model=Evidence
-        ) or _methodology_store(prioritization=prioritization, pdf=pdf, user=user)
+        return current_methodology(prioritization=prioritization) or _methodology_store(
+            prioritization=prioritization, pdf=pdf, user=user
+        )
 
 
 def _methodology_render(*, prioritization: Prioritization) -> bytes:
@@ -477,30 +476,6 @@ def _methodology_store(*, prioritization: Prioritization, pdf: bytes, user):
         )
 
 
-def _methodology_evidence(*, prioritization: Prioritization, evidence_model):
-    """Return the current methodology evidence the portal generated for it, if any.
-
-    A prioritisation is computed once and never reopened, so one methodology is enough. A
-    withdrawn one does not count (as on the timeline), so that it can be generated again; nor
-    does a file someone uploaded as methodology: only the portal's own document counts.
-    """
-    from evidence.subjects import content_type_of
-
-    return (
-        evidence_model.objects.filter(
-            subject_type=content_type_of(prioritization),
-            subject_id=prioritization.pk,
-            kind=METHODOLOGY_KIND,
-            generated_by_portal=True,
-            is_public_version=False,
-            withdrawn_at__isnull=True,
-            superseded_by__isnull=True,
-        )
-        .order_by("-pk")
-        .first()
-    )
-
-
 def _methodology_enqueue(*, prioritization: Prioritization, user) -> Job:
     """Record a job that renders the document, on ``user``'s behalf, sent once committed."""
     return enqueue_on_commit(
@@ -519,7 +494,6 @@ def prioritization_methodology_regenerate(*, prioritization: Prioritization, use
     otherwise a new one is recorded. The task is idempotent, so asking twice attaches one
     document; the prioritisation's row lock makes two clicks at once queue one job.
     """
-    from evidence.models import Evidence
 
     policy.require(policy.access_for(user, prioritization.secretariat), "contribute")
     with transaction.atomic():
@@ -531,7 +505,7 @@ def prioritization_methodology_regenerate(*, prioritization: Prioritization, use
                     "priorización aún no se calcula."
                 )
             )
-        if _methodology_evidence(prioritization=prioritization, evidence_model=Evidence):
+        if current_methodology(prioritization=prioritization):
             raise ValidationError(
                 _("Esta priorización ya tiene su documento de metodología entre sus evidencias.")
             )
